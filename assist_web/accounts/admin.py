@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from assist_web.accounts.models import AuditEvent, User
+
+
+@admin.register(User)
+class AssistUserAdmin(UserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    fieldsets = (*UserAdmin.fieldsets, ("ASSIST", {"fields": ("role",)}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("ASSIST", {"fields": ("role",)}))
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "action", "study_uid", "remote_addr")
+    list_filter = ("action",)
+    search_fields = ("username", "study_uid")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

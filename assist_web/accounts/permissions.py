@@ -1,0 +1,26 @@
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from assist_web.accounts.models import Role
+
+
+class _HasRole(BasePermission):
+    roles: frozenset[str] = frozenset()
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return bool(user.is_superuser or getattr(user, "role", None) in self.roles)
+
+
+class IsClinicalUser(_HasRole):
+    """Anyone who may see patient images: clinicians, admins and worker identities."""
+
+    roles = frozenset({Role.PHYSICIAN, Role.PHYSICIST, Role.SITE_ADMIN, Role.WORKER})
+
+
+class IsSiteAdmin(_HasRole):
+    roles = frozenset({Role.SITE_ADMIN})

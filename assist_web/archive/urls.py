@@ -1,0 +1,8 @@
+from django.urls import path
+
+from assist_web.archive import pages
+
+app_name = "archive"
+urlpatterns = [
+    path("", pages.study_list, name="study-list"),
+]

@@ -1,0 +1,93 @@
+from pathlib import Path
+
+import pytest
+
+from assist_web.archive.ingest import Outcome, instance_ingest
+from assist_web.archive.models import Instance, Series, SiteSettings, Study
+from tests.dicom_files import mr_slice, to_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_instance_is_indexed_and_stored_byte_exact(data_dir: Path) -> None:
+    data = to_bytes(mr_slice(instance_number=3))
+
+    result = instance_ingest(data=data)
+
+    assert result.outcome == Outcome.STORED
+    instance = Instance.objects.get(sop_instance_uid=result.sop_instance_uid)
+    assert instance.instance_number == 3
+    assert (data_dir / "dicom" / instance.path).read_bytes() == data
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances, study.modalities) == (1, 1, "MR")
+    assert study.patient.name == "Doe^Jane"
+
+
+def test_an_identical_second_copy_is_a_no_op() -> None:
+    data = to_bytes(mr_slice())
+    instance_ingest(data=data)
+
+    result = instance_ingest(data=data)
+
+    assert result.outcome == Outcome.DUPLICATE
+    assert Instance.objects.count() == 1
+    assert Study.objects.get().num_instances == 1
+
+
+def test_a_different_object_under_a_stored_uid_is_refused_and_the_first_kept(
+    data_dir: Path,
+) -> None:
+    first = to_bytes(mr_slice(sop_uid="1.2.3.4", seed=1))
+    instance_ingest(data=first)
+
+    result = instance_ingest(data=to_bytes(mr_slice(sop_uid="1.2.3.4", seed=2)))
+
+    assert result.outcome == Outcome.REFUSED
+    assert "already stored" in result.reason
+    assert (data_dir / "dicom" / Instance.objects.get().path).read_bytes() == first
+
+
+def test_series_and_study_counters_follow_each_arrival() -> None:
+    study_uid, series_uid = "1.2.840.1", "1.2.840.1.1"
+    for n in range(1, 4):
+        instance_ingest(
+            data=to_bytes(mr_slice(study_uid=study_uid, series_uid=series_uid, instance_number=n))
+        )
+    instance_ingest(data=to_bytes(mr_slice(study_uid=study_uid, series_uid="1.2.840.1.2")))
+
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances) == (2, 4)
+    assert Series.objects.get(series_instance_uid=series_uid).num_instances == 3
+
+
+def test_refused_object_leaves_no_file_and_no_row(data_dir: Path) -> None:
+    ds = mr_slice()
+    ds.PixelData = ds.PixelData[:100]
+
+    result = instance_ingest(data=to_bytes(ds))
+
+    assert result.outcome == Outcome.REFUSED
+    assert "truncated" in result.reason
+    assert not Study.objects.exists()
+    assert [p for p in (data_dir / "dicom").rglob("*") if p.is_file()] == []
+
+
+def test_deidentification_remaps_uids_consistently_and_shifts_dates() -> None:
+    settings = SiteSettings.current()
+    settings.deidentify_on_ingest = True
+    settings.save()
+    study_uid, series_uid = "1.2.840.99", "1.2.840.99.1"
+
+    first = instance_ingest(data=to_bytes(mr_slice(study_uid=study_uid, series_uid=series_uid)))
+    second = instance_ingest(
+        data=to_bytes(mr_slice(study_uid=study_uid, series_uid=series_uid, instance_number=2))
+    )
+
+    assert first.outcome == second.outcome == Outcome.STORED
+    assert first.study_instance_uid == second.study_instance_uid != study_uid
+    assert first.series_instance_uid == second.series_instance_uid != series_uid
+    study = Study.objects.get()
+    assert study.patient.name != "Doe^Jane"
+    assert study.patient.patient_id != "PAT-001"
+    assert study.study_date not in ("", "20260101")
+    assert study.num_instances == 2
