@@ -106,3 +106,79 @@ class SiteSettings(models.Model):
     def current(cls) -> "SiteSettings":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class RemotePacs(models.Model):
+    """A PACS this site may pull studies from over DICOMweb (QIDO-RS to find, WADO-RS to fetch)."""
+
+    class AuthKind(models.TextChoices):
+        NONE = "none", "None"
+        BASIC = "basic", "HTTP basic (username and password)"
+        TOKEN = "token", "Bearer token"
+
+    name = models.CharField(max_length=64, unique=True)
+    base_url = models.URLField(
+        max_length=300,
+        help_text="The DICOMweb root, e.g. https://pacs.example.org/dicom-web (without /studies).",
+    )
+    auth_kind = models.CharField(max_length=8, choices=AuthKind.choices, default=AuthKind.NONE)
+    username = models.CharField(max_length=150, blank=True)
+    # Stored as given: the worker must present it to the PACS. Never rendered back (admin, API).
+    secret = models.CharField("password or token", max_length=1000, blank=True)
+    verify_tls = models.BooleanField(
+        "verify TLS certificate",
+        default=True,
+        help_text="Turn off only for a PACS on a closed network with a self-signed certificate.",
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "remote PACS"
+        verbose_name_plural = "remote PACS"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PacsPull(models.Model):
+    """One request to copy studies from a remote PACS into the archive, and how it went."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    remote = models.ForeignKey(RemotePacs, on_delete=models.PROTECT, related_name="pulls")
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Either one study by UID, or the studies a QIDO query by patient and date range finds.
+    study_instance_uid = models.CharField(max_length=64, blank=True)
+    patient_id = models.CharField(max_length=64, blank=True)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    num_studies = models.PositiveIntegerField(default=0)
+    num_stored = models.PositiveIntegerField(default=0)
+    num_duplicate = models.PositiveIntegerField(default=0)
+    num_refused = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(study_instance_uid="", patient_id=""),
+                name="pacs_pull_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"pull {self.pk} from {self.remote_id} ({self.state})"

@@ -101,6 +101,9 @@ def _check_pixel_data(ds: Dataset, transfer_syntax: str) -> None:
             sop_class_uid=str(ds.SOPClassUID),
             sop_instance_uid=str(ds.SOPInstanceUID),
         ) from None
+    if str(ds.get("PhotometricInterpretation", "")) == "YBR_FULL_422":
+        # 4:2:2 subsampling stores two samples per pixel, not three (PS3.3 C.7.6.3.1.2).
+        samples = 2
     expected_bits = rows * columns * samples * bits * frames
     expected = (expected_bits + 7) // 8
     actual = len(ds.PixelData)

@@ -13,11 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument(
+            "--glob", default="*", help="only files under folders matching this, e.g. '*.dcm'"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         counts: Counter[str] = Counter()
         for root in options["paths"]:  # type: ignore[attr-defined]
-            files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+            pattern = str(options["glob"])
+            files = sorted(p for p in root.rglob(pattern) if p.is_file()) if root.is_dir() else [root]
             for file in files:
                 result = instance_ingest(data=file.read_bytes())
                 counts[result.outcome] += 1
