@@ -140,10 +140,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 100_000
 ASSIST_AE_TITLE = env_str("ASSIST_AE_TITLE", "ASSIST") or "ASSIST"
 ASSIST_DICOM_PORT = env_int("ASSIST_DICOM_PORT", 11112, minimum=1)
 ASSIST_DICOM_BIND = env_str("ASSIST_DICOM_BIND", "0.0.0.0") or "0.0.0.0"  # noqa: S104
+# Calling AE titles the listener accepts (comma separated); empty accepts any caller.
+ASSIST_DICOM_ALLOWED_AES = env_list("ASSIST_DICOM_ALLOWED_AES", [])
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/dicomweb/.*$"
 CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-csrftoken"]
+
+# Set to HTTP_X_REAL_IP when a proxy of the site's own (deploy/nginx.conf) sets X-Real-IP.
+ASSIST_CLIENT_ADDR_HEADER = env_str("ASSIST_CLIENT_ADDR_HEADER", "") or ""
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

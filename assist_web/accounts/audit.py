@@ -2,14 +2,19 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from assist_web.accounts.models import AuditEvent, User
 
 
 def _client_addr(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is what the socket saw; behind the site's nginx, deploy/ sets it from the
-    # proxy header, so a client cannot forge its own address here.
+    # Behind the site's own proxy (deploy/nginx.conf) the socket address is the proxy's; the
+    # header named by ASSIST_CLIENT_ADDR_HEADER is then trusted, because the proxy overwrites
+    # it. Without a proxy it stays unset, so a client cannot put any address in the audit.
+    header = settings.ASSIST_CLIENT_ADDR_HEADER
+    if header and request.META.get(header):
+        return str(request.META[header]).split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -1,0 +1,39 @@
+"""Run the DICOM listener (C-STORE SCP and C-ECHO): ``manage.py dicom_listener``."""
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from assist_web.archive.scp import ListenerConfig, listener_start
+
+
+class Command(BaseCommand):
+    help = (
+        "Accept DICOM objects pushed by scanners and PACS (C-STORE) into the archive. "
+        "AE title, port and bind address come from ASSIST_AE_TITLE, ASSIST_DICOM_PORT and "
+        "ASSIST_DICOM_BIND unless given here."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, help="TCP port (default: ASSIST_DICOM_PORT)")
+        parser.add_argument("--ae-title", help="AE title (default: ASSIST_AE_TITLE)")
+
+    def handle(self, *args: object, **options: object) -> None:
+        port = options.get("port")
+        ae_title = options.get("ae_title")
+        config = ListenerConfig.from_settings(
+            port=int(port) if isinstance(port, int) else None,
+            ae_title=str(ae_title) if ae_title else None,
+        )
+        if not 0 < config.port < 65536:
+            self.stderr.write(f"Port must be 1-65535, not {config.port}")
+            raise SystemExit(2)
+        if not 0 < len(config.ae_title) <= 16:
+            self.stderr.write("AE title must be 1-16 characters")
+            raise SystemExit(2)
+        self.stdout.write(
+            f"DICOM listener {config.ae_title} on {config.bind}:{config.port}; Ctrl-C to stop"
+        )
+        self.stdout.flush()
+        try:
+            listener_start(config=config, block=True)
+        except KeyboardInterrupt:
+            self.stdout.write("DICOM listener stopped")
