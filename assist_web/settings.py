@@ -111,7 +111,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"] if (BASE_DIR / "frontend" / "dist").exists() else []
+# Vite builds the browser app into frontend/dist (npm run build); it is served under
+# STATIC_URL + "frontend/". The folder always exists so a build made after start-up is found.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+FRONTEND_DIST.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [("frontend", FRONTEND_DIST)]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,13 +1,80 @@
-"""Server-rendered pages of the archive: the study list."""
+"""Server-rendered pages of the archive: the study list, the upload page and the viewer."""
 
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from assist_web.archive.models import Study
+
+
+@dataclass(frozen=True)
+class FrontendAssets:
+    """Static paths (for {% static %}) of one Vite entry and the chunks it imports."""
+
+    scripts: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+    preloads: list[str] = field(default_factory=list)
+
+    @property
+    def built(self) -> bool:
+        return bool(self.scripts)
+
+
+def frontend_assets(entry: str) -> FrontendAssets:
+    """Looks up the hashed file names of ``frontend/src/<entry>/main.ts`` in Vite's manifest."""
+    manifest = Path(settings.FRONTEND_DIST) / ".vite" / "manifest.json"
+    try:
+        mtime = manifest.stat().st_mtime_ns
+    except FileNotFoundError:
+        return FrontendAssets()
+    return _assets_from_manifest(str(manifest), mtime, f"src/{entry}/main.ts")
+
+
+@lru_cache(maxsize=8)
+def _assets_from_manifest(manifest: str, mtime: int, key: str) -> FrontendAssets:
+    # mtime is part of the cache key: a rebuild while the server runs is picked up.
+    chunks = json.loads(Path(manifest).read_text())
+    if key not in chunks:
+        return FrontendAssets()
+    prefix = "frontend/"  # the STATICFILES_DIRS prefix of frontend/dist
+    styles: list[str] = []
+    preloads: list[str] = []
+
+    def visit(name: str, seen: set[str]) -> None:
+        chunk = chunks[name]
+        styles.extend(prefix + css for css in chunk.get("css", []) if prefix + css not in styles)
+        for imported in chunk.get("imports", []):
+            if imported not in seen:
+                seen.add(imported)
+                preloads.append(prefix + chunks[imported]["file"])
+                visit(imported, seen)
+
+    visit(key, {key})
+    return FrontendAssets(scripts=[prefix + chunks[key]["file"]], styles=styles, preloads=preloads)
 
 
 @login_required
 def study_list(request: HttpRequest) -> HttpResponse:
     studies = Study.objects.select_related("patient").order_by("-last_received_at")[:200]
     return render(request, "archive/study_list.html", {"studies": studies})
+
+
+@login_required
+@ensure_csrf_cookie  # the page's script sends the cookie's token with each upload request
+def upload(request: HttpRequest) -> HttpResponse:
+    return render(request, "archive/upload.html", {"assets": frontend_assets("upload")})
+
+
+@login_required
+def viewer(request: HttpRequest, study_uid: str) -> HttpResponse:
+    study = get_object_or_404(Study.objects.select_related("patient"), study_instance_uid=study_uid)
+    return render(
+        request, "archive/viewer.html", {"study": study, "assets": frontend_assets("viewer")}
+    )

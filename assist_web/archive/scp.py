@@ -77,7 +77,9 @@ class ListenerConfig:
     allowed_aes: tuple[str, ...] = ()
 
     @classmethod
-    def from_settings(cls, *, port: int | None = None, ae_title: str | None = None) -> "ListenerConfig":
+    def from_settings(
+        cls, *, port: int | None = None, ae_title: str | None = None
+    ) -> "ListenerConfig":
         return cls(
             ae_title=ae_title or settings.ASSIST_AE_TITLE,
             bind=settings.ASSIST_DICOM_BIND,
@@ -128,7 +130,10 @@ def store_handle(event: Event) -> Dataset:
     except (DatabaseError, OSError):
         logger.exception("C-STORE %s from %s: archive unavailable", sop_uid, calling)
         return _status(
-            StoreStatus.OUT_OF_RESOURCES, "Archive temporarily unavailable; retry.", sop_uid, calling
+            StoreStatus.OUT_OF_RESOURCES,
+            "Archive temporarily unavailable; retry.",
+            sop_uid,
+            calling,
         )
     finally:
         close_old_connections()

@@ -35,8 +35,11 @@ def _concrete(route: str) -> str | None:
     return "/" + url
 
 
-ROUTES = [(name, url) for name, route in _walk(get_resolver().url_patterns)
-          if (url := _concrete(route)) is not None and name not in PUBLIC]
+ROUTES = [
+    (name, url)
+    for name, route in _walk(get_resolver().url_patterns)
+    if (url := _concrete(route)) is not None and name not in PUBLIC
+]
 
 
 def test_the_walk_found_the_apps_routes() -> None:
@@ -48,7 +51,9 @@ def test_the_walk_found_the_apps_routes() -> None:
 
 @pytest.mark.parametrize(("name", "url"), ROUTES, ids=[url for _, url in ROUTES])
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_anonymous_request_is_refused(anonymous: APIClient, name: str, url: str, method: str) -> None:
+def test_anonymous_request_is_refused(
+    anonymous: APIClient, name: str, url: str, method: str
+) -> None:
     response = getattr(anonymous, method)(url)
 
     if response.status_code == 302:

@@ -33,7 +33,10 @@ def _stored_files(data_dir: Path) -> list[Path]:
 
 def test_files_are_stored_with_one_result_each_and_the_read_is_audited(api: APIClient) -> None:
     files = [
-        _file(f"im{n}.dcm", to_bytes(mr_slice(study_uid="1.2.3.9", series_uid="1.2.3.9.1", instance_number=n)))
+        _file(
+            f"im{n}.dcm",
+            to_bytes(mr_slice(study_uid="1.2.3.9", series_uid="1.2.3.9.1", instance_number=n)),
+        )
         for n in (1, 2)
     ]
 
@@ -73,7 +76,9 @@ def test_a_zip_is_unpacked_and_each_member_reported(api: APIClient) -> None:
     assert Study.objects.get(study_instance_uid=study).num_instances == 2
 
 
-@pytest.mark.parametrize("hostile_name", ["../../etc/passwd.dcm", "/abs/x.dcm", "a/../../x.dcm", "C:\\x.dcm"])
+@pytest.mark.parametrize(
+    "hostile_name", ["../../etc/passwd.dcm", "/abs/x.dcm", "a/../../x.dcm", "C:\\x.dcm"]
+)
 def test_a_zip_whose_paths_escape_is_refused_whole(
     api: APIClient, data_dir: Path, hostile_name: str
 ) -> None:
@@ -103,7 +108,9 @@ def test_a_zip_bomb_is_refused_before_anything_is_stored(api: APIClient, data_di
 def test_a_zip_larger_than_the_site_allows_is_refused(api: APIClient) -> None:
     members = {f"{n}.dcm": to_bytes(mr_slice(rows=64, columns=64, seed=n)) for n in range(8)}
 
-    response = api.post(URL, {"files": [_file("big.zip", _zip(members, compression=zipfile.ZIP_STORED))]})
+    response = api.post(
+        URL, {"files": [_file("big.zip", _zip(members, compression=zipfile.ZIP_STORED))]}
+    )
 
     assert response.status_code == 400
     assert "more than the 50000 bytes" in response.json()["detail"]
@@ -119,7 +126,9 @@ def test_a_damaged_zip_is_refused_with_a_reason(api: APIClient) -> None:
 
 @override_settings(ASSIST_MAX_UPLOAD_BYTES=10_000)
 def test_an_oversized_upload_is_refused_from_its_length(api: APIClient) -> None:
-    response = api.post(URL, {"files": [_file("big.dcm", to_bytes(mr_slice(rows=128, columns=128)))]})
+    response = api.post(
+        URL, {"files": [_file("big.dcm", to_bytes(mr_slice(rows=128, columns=128)))]}
+    )
 
     assert response.status_code == 413
     assert "at most 10000 bytes" in response.json()["detail"]
@@ -135,7 +144,9 @@ def test_no_files_is_a_clear_400(api: APIClient) -> None:
 
 def test_malformed_multipart_is_a_400_not_a_crash(api: APIClient) -> None:
     response = api.generic(
-        "POST", URL, b"--x\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\nab",
+        "POST",
+        URL,
+        b'--x\r\nContent-Disposition: form-data; name="files"\r\n\r\nab',
         content_type="multipart/form-data; boundary=",
     )
 

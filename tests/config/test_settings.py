@@ -11,13 +11,27 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _settings_probe(env: dict[str, str], expression: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {
-        "SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "ASSIST_ROLE", "ALLOWED_HOSTS"
-    }}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "ASSIST_ROLE",
+            "ALLOWED_HOSTS",
+        }
+    }
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env={**clean, **env},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -60,12 +74,16 @@ def test_defaults_are_sqlite_and_the_embedded_broker_in_the_data_dir(tmp_path: P
     result = _settings_probe(
         {"ASSIST_DATA_DIR": str(tmp_path), "DEBUG": "1"},
         "settings.DATABASES['default']['NAME'], settings.CELERY_BROKER_URL, "
-        "settings.CELERY_SETTINGS['broker_transport_options']['data_folder_in'], settings.ASSIST_ROLE",
+        "settings.CELERY_SETTINGS['broker_transport_options']['data_folder_in'], "
+        "settings.ASSIST_ROLE",
     )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        f"{tmp_path}/assist.sqlite3", "filesystem://", f"{tmp_path}/broker/queue", "both"
+        f"{tmp_path}/assist.sqlite3",
+        "filesystem://",
+        f"{tmp_path}/broker/queue",
+        "both",
     ]
 
 
@@ -77,8 +95,12 @@ def test_the_gpu_worker_derives_the_same_embedded_broker_without_django(tmp_path
     )
     env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env={**env, "ASSIST_DATA_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**env, "ASSIST_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.stdout.split() == ["filesystem://", f"{tmp_path}/broker/queue", "False"]
@@ -87,7 +109,8 @@ def test_the_gpu_worker_derives_the_same_embedded_broker_without_django(tmp_path
 def test_database_and_broker_urls_are_taken_from_the_environment(tmp_path: Path) -> None:
     result = _settings_probe(
         {
-            "ASSIST_DATA_DIR": str(tmp_path), "DEBUG": "1",
+            "ASSIST_DATA_DIR": str(tmp_path),
+            "DEBUG": "1",
             "DATABASE_URL": "postgres://assist@db.example:5432/assist",
             "CELERY_BROKER_URL": "redis://cache.example:6379/3",
         },
@@ -96,5 +119,7 @@ def test_database_and_broker_urls_are_taken_from_the_environment(tmp_path: Path)
     )
 
     assert result.stdout.split() == [
-        "django.db.backends.postgresql", "db.example", "redis://cache.example:6379/3"
+        "django.db.backends.postgresql",
+        "db.example",
+        "redis://cache.example:6379/3",
     ]

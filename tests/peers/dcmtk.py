@@ -21,11 +21,14 @@ def dcmtk_installed() -> bool:
 
 
 def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=_TIMEOUT_S, check=False)
+    return subprocess.run(
+        list(args), capture_output=True, text=True, timeout=_TIMEOUT_S, check=False
+    )
 
 
-def echoscu(*, port: int, called_aet: str, calling_aet: str = "ECHOSCU",
-            host: str = "127.0.0.1") -> subprocess.CompletedProcess[str]:
+def echoscu(
+    *, port: int, called_aet: str, calling_aet: str = "ECHOSCU", host: str = "127.0.0.1"
+) -> subprocess.CompletedProcess[str]:
     return _run(["echoscu", "-v", "-aet", calling_aet, "-aec", called_aet, host, str(port)])
 
 
@@ -43,8 +46,21 @@ def storescu(
     ``--no-halt`` keeps going past a file DCMTK itself cannot read, and ``-R`` proposes only
     the SOP classes present, as a PACS would.
     """
-    args = ["storescu", "-v", "--no-halt", "-R", "+sd", "+r", "-aet", calling_aet,
-            "-aec", called_aet, *extra, host, str(port)]
+    args = [
+        "storescu",
+        "-v",
+        "--no-halt",
+        "-R",
+        "+sd",
+        "+r",
+        "-aet",
+        calling_aet,
+        "-aec",
+        called_aet,
+        *extra,
+        host,
+        str(port),
+    ]
     return _run([*args, *[str(p) for p in paths]])
 
 

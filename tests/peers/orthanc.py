@@ -74,7 +74,9 @@ class OrthancPeer:
 
     def start(self) -> "OrthancPeer":
         if not orthanc_installed():
-            raise OrthancUnavailable(f"Orthanc or its DICOMweb plugin is missing ({ORTHANC_BINARY})")
+            raise OrthancUnavailable(
+                f"Orthanc or its DICOMweb plugin is missing ({ORTHANC_BINARY})"
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         config_path = self.folder / "orthanc.json"
         config_path.write_text(json.dumps(self.config(), indent=2))
@@ -125,7 +127,9 @@ class OrthancPeer:
 
     def instance_file(self, orthanc_id: str) -> bytes:
         """The file exactly as Orthanc keeps it."""
-        response = requests.get(f"{self.url}/instances/{orthanc_id}/file", auth=self.auth, timeout=30)
+        response = requests.get(
+            f"{self.url}/instances/{orthanc_id}/file", auth=self.auth, timeout=30
+        )
         response.raise_for_status()
         return response.content
 

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 import requests
@@ -37,8 +38,14 @@ REQUEST_TIMEOUT_S = (5.0, 120.0)
 SEARCH_LIMIT = 200
 _ACCEPT_ANY_DICOM = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 _STUDY_FIELDS = [
-    "StudyInstanceUID", "PatientID", "PatientName", "StudyDate", "AccessionNumber",
-    "StudyDescription", "ModalitiesInStudy", "NumberOfStudyRelatedSeries",
+    "StudyInstanceUID",
+    "PatientID",
+    "PatientName",
+    "StudyDate",
+    "AccessionNumber",
+    "StudyDescription",
+    "ModalitiesInStudy",
+    "NumberOfStudyRelatedSeries",
     "NumberOfStudyRelatedInstances",
 ]
 
@@ -78,6 +85,13 @@ class InstanceRef:
     series_instance_uid: str
     sop_instance_uid: str
 
+    @property
+    def valid(self) -> bool:
+        return all(
+            uid_is_valid(uid)
+            for uid in (self.study_instance_uid, self.series_instance_uid, self.sop_instance_uid)
+        )
+
 
 class PacsConnection:
     def __init__(self, remote: RemotePacs) -> None:
@@ -101,7 +115,9 @@ class PacsConnection:
         found = self._retrying(
             "a study search",
             lambda: self._client.search_for_studies(
-                search_filters=filters, fields=_STUDY_FIELDS, limit=limit,
+                search_filters=filters,
+                fields=_STUDY_FIELDS,
+                limit=limit,
                 get_remaining=limit is None,
             ),
         )
@@ -130,12 +146,12 @@ class PacsConnection:
 
     def instance_retrieve(self, ref: InstanceRef) -> bytes:
         """One instance as the Part 10 file the PACS holds, in its stored transfer syntax."""
-        uids = (ref.study_instance_uid, ref.series_instance_uid, ref.sop_instance_uid)
-        if not all(uid_is_valid(uid) for uid in uids):
-            # These become URL path segments; a malformed UID from the PACS must not.
-            raise ValueError("the PACS listed an instance with an invalid UID")
+        if not ref.valid:
+            # The UIDs become URL path segments; a malformed one from the PACS must not.
+            raise PacsError("The PACS listed an instance with an invalid UID.")
         url = (
-            f"{self.base_url}/studies/{uids[0]}/series/{uids[1]}/instances/{uids[2]}"
+            f"{self.base_url}/studies/{ref.study_instance_uid}/series/{ref.series_instance_uid}"
+            f"/instances/{ref.sop_instance_uid}"
         )
 
         def get() -> requests.Response:
@@ -208,6 +224,14 @@ def multipart_parts(body: bytes, content_type: str) -> list[bytes]:
     return parts
 
 
+def _joined(value: object) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return "\\".join(str(v) for v in value)  # type: ignore[attr-defined]
+
+
 def _summary(ds: Dataset) -> StudySummary:
     def count(keyword: str) -> int | None:
         value = ds.get(keyword)
@@ -220,9 +244,21 @@ def _summary(ds: Dataset) -> StudySummary:
         study_date=str(ds.get("StudyDate", "")),
         accession_number=str(ds.get("AccessionNumber", "")),
         description=str(ds.get("StudyDescription", "")),
-        modalities="\\".join(ds.get("ModalitiesInStudy", []) or []) if ds.get(
-            "ModalitiesInStudy"
-        ) else "",
+        modalities=_joined(ds.get("ModalitiesInStudy")),
         num_series=count("NumberOfStudyRelatedSeries"),
         num_instances=count("NumberOfStudyRelatedInstances"),
     )
+
+
+def study_filters(
+    *, patient_id: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> dict[str, str]:
+    """QIDO-RS matching keys for a patient and a date range (either end may be open)."""
+    filters: dict[str, str] = {}
+    if patient_id:
+        filters["PatientID"] = patient_id
+    if date_from or date_to:
+        start = f"{date_from:%Y%m%d}" if date_from else ""
+        end = f"{date_to:%Y%m%d}" if date_to else ""
+        filters["StudyDate"] = start if start == end else f"{start}-{end}"
+    return filters

@@ -42,6 +42,8 @@ export class StackView {
       const { lower, upper } = event.detail.range;
       this.overlay.showWindow(upper - lower, (upper + lower) / 2);
     }) as EventListener);
+    // Right drag zooms; the browser's menu would get in the way.
+    element.addEventListener('contextmenu', (event) => event.preventDefault());
     // The canvas follows the element's size; the layout sizes the element.
     new ResizeObserver(() => this.engine.resize(true, true)).observe(element);
   }

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter()
         for root in options["paths"]:  # type: ignore[attr-defined]
             pattern = str(options["glob"])
-            files = sorted(p for p in root.rglob(pattern) if p.is_file()) if root.is_dir() else [root]
+            files = (
+                sorted(p for p in root.rglob(pattern) if p.is_file()) if root.is_dir() else [root]
+            )
             for file in files:
                 result = instance_ingest(data=file.read_bytes())
                 counts[result.outcome] += 1

@@ -1,0 +1,1 @@
+"""Pulling studies from a remote PACS over DICOMweb into the archive."""

@@ -1,0 +1,372 @@
+#!/usr/bin/env python
+"""The archive against Orthanc, on the same files, in the same run, on this machine.
+
+Starts both servers on loopback with fresh storage: ASSIST under gunicorn on PostgreSQL
+(``BENCH_DATABASE_URL``, default the local server) and Orthanc with its DICOMweb plugin (Debian
+packages). Then measures, for each: STOW-RS instances/s with parallel clients, QIDO-RS latency,
+WADO-RS series-metadata latency and frames/s, and prints the ratios (above 1: ASSIST is faster).
+
+    .venv/bin/python bench/archive.py [--instances 480] [--clients 4]
+"""
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import requests
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
+
+REPO = Path(__file__).resolve().parents[1]
+ORTHANC = shutil.which("Orthanc") or "/usr/sbin/Orthanc"
+ORTHANC_DICOMWEB = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    base: str  # DICOMweb root
+    session: requests.Session
+
+
+@dataclass
+class Figures:
+    stow_instances_per_s: float = 0.0
+    qido_studies_ms: float = 0.0
+    qido_series_ms: float = 0.0
+    metadata_ms: float = 0.0
+    frames_per_s: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, session: requests.Session, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if session.get(url, timeout=2).status_code < 500:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def make_study(instances: int, series_count: int = 4, size: int = 256) -> tuple[str, list[bytes]]:
+    """One MR study of ``series_count`` series, 16-bit ``size``² slices, like a brain MRI."""
+    study_uid, files = generate_uid(), []
+    rng = np.random.default_rng(7)
+    per_series = instances // series_count
+    for s in range(series_count):
+        series_uid = generate_uid()
+        for n in range(per_series):
+            ds = Dataset()
+            ds.file_meta = FileMetaDataset()
+            ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+            ds.file_meta.MediaStorageSOPClassUID = MRImageStorage
+            ds.SOPClassUID = MRImageStorage
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+            ds.FrameOfReferenceUID = study_uid + ".9"
+            ds.PatientID, ds.PatientName = "BENCH-1", "Bench^Patient"
+            ds.StudyDate, ds.StudyTime, ds.AccessionNumber = "20260101", "101010", "B1"
+            ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "MR", s + 1, n + 1
+            ds.SeriesDescription = ["T1", "T1 +C", "T2", "FLAIR"][s % 4]
+            ds.ImagePositionPatient = [-128.0, -128.0, float(n)]
+            ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+            ds.PixelSpacing, ds.SliceThickness = [1, 1], 1
+            ds.Rows = ds.Columns = size
+            ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+            ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+            ds.PixelData = rng.integers(0, 4096, (size, size), dtype=np.uint16).tobytes()
+            buffer = io.BytesIO()
+            ds.save_as(buffer, enforce_file_format=True)
+            files.append(buffer.getvalue())
+    return study_uid, files
+
+
+@contextmanager
+def orthanc(workdir: Path) -> Iterator[Server]:
+    http, dicom = free_port(), free_port()
+    config = {
+        "Name": "bench",
+        "HttpPort": http,
+        "DicomPort": dicom,
+        "StorageDirectory": str(workdir / "storage"),
+        "IndexDirectory": str(workdir / "index"),
+        "RemoteAccessAllowed": False,
+        "AuthenticationEnabled": False,
+        "Plugins": [ORTHANC_DICOMWEB],
+        "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},
+        "HttpServerKeepAlive": True,
+    }
+    (workdir / "orthanc.json").write_text(json.dumps(config))
+    log = (workdir / "orthanc.log").open("w")
+    process = subprocess.Popen([ORTHANC, str(workdir / "orthanc.json")], stdout=log, stderr=log)
+    session = requests.Session()
+    try:
+        wait_http(f"http://127.0.0.1:{http}/system", session)
+        yield Server("Orthanc", f"http://127.0.0.1:{http}/dicom-web", session)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@contextmanager
+def assist(workdir: Path, database_url: str, workers: int) -> Iterator[Server]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSIST_DATA_DIR": str(workdir),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    py = str(REPO / ".venv" / "bin" / "python")
+    manage = [py, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
+    subprocess.run(
+        [
+            *manage,
+            "shell",
+            "-c",
+            "from assist_web.accounts.models import User; "
+            "User.objects.create_user('bench', password=None, role='physician')",
+        ],
+        env=env,
+        check=True,
+        cwd=REPO,
+    )
+    token = subprocess.run(
+        [*manage, "drf_create_token", "bench"],
+        env=env,
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[2]
+    log = (workdir / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(REPO / ".venv" / "bin" / "gunicorn"),
+            "assist_web.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "300",
+            "--keep-alive",
+            "30",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    try:
+        wait_http(f"http://127.0.0.1:{port}/dicomweb/studies", session)
+        yield Server("ASSIST", f"http://127.0.0.1:{port}/dicomweb", session)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
+def stow(server: Server, files: list[bytes], clients: int, batch: int) -> float:
+    batches = [files[i : i + batch] for i in range(0, len(files), batch)]
+    headers_auth = dict(server.session.headers)
+
+    def send(chunk: list[bytes]) -> None:
+        boundary = uuid.uuid4().hex
+        body = (
+            b"".join(
+                b"--"
+                + boundary.encode()
+                + b"\r\nContent-Type: application/dicom\r\n\r\n"
+                + f
+                + b"\r\n"
+                for f in chunk
+            )
+            + b"--"
+            + boundary.encode()
+            + b"--\r\n"
+        )
+        response = requests.post(
+            f"{server.base}/studies",
+            data=body,
+            timeout=300,
+            headers={
+                **headers_auth,
+                "Accept": "application/dicom+json",
+                "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}',
+            },
+        )
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"{server.name} STOW answered {response.status_code}: {response.text[:300]}"
+            )
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, batches))
+    return len(files) / (time.perf_counter() - start)
+
+
+def median_ms(call: Callable[[], requests.Response], repeats: int) -> float:
+    call()  # warm caches and connections the same way for both servers
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        response = call()
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.url} answered {response.status_code}")
+    return statistics.median(times)
+
+
+def frames_per_s(server: Server, study_uid: str, clients: int) -> float:
+    series = server.session.get(f"{server.base}/studies/{study_uid}/series").json()
+    urls = []
+    for item in series:
+        series_uid = item["0020000E"]["Value"][0]
+        for inst in server.session.get(
+            f"{server.base}/studies/{study_uid}/series/{series_uid}/instances"
+        ).json():
+            sop = inst["00080018"]["Value"][0]
+            urls.append(
+                f"{server.base}/studies/{study_uid}/series/{series_uid}/instances/{sop}/frames/1"
+            )
+    headers = {
+        **server.session.headers,
+        "Accept": 'multipart/related; type="application/octet-stream"; transfer-syntax=*',
+    }
+    sessions = [requests.Session() for _ in range(clients)]
+
+    def fetch(index: int) -> int:
+        response = sessions[index % clients].get(urls[index], headers=headers, timeout=60)
+        if response.status_code != 200:
+            raise RuntimeError(f"{server.name} frames answered {response.status_code}")
+        return len(response.content)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(fetch, range(len(urls))))
+    return len(urls) / (time.perf_counter() - start)
+
+
+def measure(
+    server: Server, study_uid: str, files: list[bytes], args: argparse.Namespace
+) -> Figures:
+    figures = Figures()
+    figures.stow_instances_per_s = stow(server, files, args.clients, args.batch)
+    get = server.session.get
+    figures.qido_studies_ms = median_ms(
+        lambda: get(f"{server.base}/studies", params={"PatientID": "BENCH-1"}), args.repeats
+    )
+    figures.qido_series_ms = median_ms(
+        lambda: get(f"{server.base}/studies/{study_uid}/series"), args.repeats
+    )
+    series_uid = get(f"{server.base}/studies/{study_uid}/series").json()[0]["0020000E"]["Value"][0]
+    figures.metadata_ms = median_ms(
+        lambda: get(
+            f"{server.base}/studies/{study_uid}/series/{series_uid}/metadata",
+            headers={"Accept": "application/dicom+json"},
+        ),
+        args.repeats,
+    )
+    figures.frames_per_s = frames_per_s(server, study_uid, args.clients)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=480)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=10, help="instances per STOW request")
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for ASSIST")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assist_bench"
+        ),
+    )
+    args = parser.parse_args()
+
+    study_uid, files = make_study(args.instances)
+    size_mb = sum(map(len, files)) / 1e6
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.platform()}"
+    )
+    print(
+        f"data: {len(files)} MR instances in 4 series, {size_mb:.0f} MB; {args.clients} clients, "
+        f"{args.batch} instances per STOW request; ASSIST: gunicorn -w {args.workers}, "
+        f"{args.database_url.split('://')[0]}"
+    )
+    _reset_database(args.database_url)
+    results: dict[str, Figures] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "orthanc").mkdir()
+        (Path(tmp) / "assist").mkdir()
+        with orthanc(Path(tmp) / "orthanc") as server:
+            results["Orthanc"] = measure(server, study_uid, files, args)
+        with assist(Path(tmp) / "assist", args.database_url, args.workers) as server:
+            results["ASSIST"] = measure(server, study_uid, files, args)
+    a, o = results["ASSIST"], results["Orthanc"]
+    rows = [
+        ("STOW-RS ingest (instances/s)", a.stow_instances_per_s, o.stow_instances_per_s, True),
+        ("QIDO-RS studies by PatientID (ms)", a.qido_studies_ms, o.qido_studies_ms, False),
+        ("QIDO-RS series of a study (ms)", a.qido_series_ms, o.qido_series_ms, False),
+        ("WADO-RS series metadata (ms)", a.metadata_ms, o.metadata_ms, False),
+        ("WADO-RS frames (frames/s)", a.frames_per_s, o.frames_per_s, True),
+    ]
+    print(f"\n{'figure':<36}{'ASSIST':>10}{'Orthanc':>10}{'ratio':>8}")
+    for name, mine, theirs, higher_is_better in rows:
+        ratio = mine / theirs if higher_is_better else theirs / mine
+        print(f"{name:<36}{mine:>10.1f}{theirs:>10.1f}{ratio:>7.2f}x")
+    print("ratio: how many times better ASSIST is (above 1: faster than Orthanc)")
+
+
+def _reset_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    sys.exit(main())
