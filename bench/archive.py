@@ -65,9 +65,9 @@ def wait_http(url: str, session: requests.Session, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if session.get(url, timeout=2).status_code < 500:
+            if session.get(url, timeout=10).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
@@ -135,7 +135,7 @@ def orthanc(workdir: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def assist(workdir: Path, database_url: str, workers: int) -> Iterator[Server]:
+def assist(workdir: Path, database_url: str, workers: int, threads: int) -> Iterator[Server]:
     port = free_port()
     env = {
         **os.environ,
@@ -313,6 +313,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10, help="instances per STOW request")
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for ASSIST")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -329,7 +330,8 @@ def main() -> None:
     )
     print(
         f"data: {len(files)} MR instances in 4 series, {size_mb:.0f} MB; {args.clients} clients, "
-        f"{args.batch} instances per STOW request; ASSIST: gunicorn -w {args.workers}, "
+        f"{args.batch} instances per STOW request; ASSIST: gunicorn -w {args.workers} "
+          f"--threads {args.threads}, "
         f"{args.database_url.split('://')[0]}"
     )
     _reset_database(args.database_url)
@@ -339,7 +341,7 @@ def main() -> None:
         (Path(tmp) / "assist").mkdir()
         with orthanc(Path(tmp) / "orthanc") as server:
             results["Orthanc"] = measure(server, study_uid, files, args)
-        with assist(Path(tmp) / "assist", args.database_url, args.workers) as server:
+        with assist(Path(tmp) / "assist", args.database_url, args.workers, args.threads) as server:
             results["ASSIST"] = measure(server, study_uid, files, args)
     a, o = results["ASSIST"], results["Orthanc"]
     rows = [

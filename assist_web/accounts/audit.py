@@ -37,4 +37,8 @@ def audit_record(
         )
         for uid in (set(study_uids) or {""})
     ]
-    AuditEvent.objects.bulk_create(events)
+    if len(events) == 1:
+        # One statement in autocommit: no BEGIN/COMMIT round trips on every image request.
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)

@@ -15,6 +15,12 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 
 class RemotePacsForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label="Base URL",
+        max_length=300,
+        assume_scheme="https",
+        help_text="The DICOMweb root, e.g. https://pacs.example.org/dicom-web (without /studies).",
+    )
     # Write-only: the stored secret is never rendered into the page; left empty, it is kept.
     secret = forms.CharField(
         label="Password or token",

@@ -1,14 +1,22 @@
 """The one way an object enters the archive, whatever path it came by.
 
-Browser upload, STOW-RS, C-STORE and PACS pulls all call ``instance_ingest``. The SOP Instance
-UID is an object's identity: an identical second copy is a no-op, a different object under a
-UID already stored is refused. A refused object leaves nothing behind, neither a file nor a row.
+Browser upload, STOW-RS, C-STORE and PACS pulls all call ``instances_ingest`` (or
+``instance_ingest`` for one object). The SOP Instance UID is an object's identity: an identical
+second copy is a no-op, a different object under a UID already stored is refused. A refused
+object leaves nothing behind, neither a file nor a row.
+
+A batch (the parts of one STOW request, the files of one upload) is indexed in one transaction:
+a few queries per series instead of several per instance, and one commit. Should the batch
+collide with a concurrent writer, it falls back to one transaction per instance.
 """
 
 import hashlib
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,9 +25,10 @@ from pydicom.dataset import Dataset
 
 from assist_web.archive.deidentify import dataset_deidentify
 from assist_web.archive.dicomjson import instance_json
-from assist_web.archive.models import Instance, Patient, Series, SiteSettings, Study
-from assist_web.archive.parsing import DicomRejected, parse_part10
-from assist_web.archive.store import file_store
+from assist_web.archive.indexing import SeriesIndex
+from assist_web.archive.models import Instance, Series, SiteSettings, Study
+from assist_web.archive.parsing import DicomRejected, RefusalKind, parse_part10
+from assist_web.archive.store import FileStore, file_store
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +43,7 @@ class Outcome(StrEnum):
 class IngestResult:
     outcome: Outcome
     reason: str = ""
+    refusal: RefusalKind | None = None
     sop_class_uid: str = ""
     sop_instance_uid: str = ""
     study_instance_uid: str = ""
@@ -44,26 +54,209 @@ class IngestResult:
         return self.outcome != Outcome.REFUSED
 
 
+@dataclass
+class _Candidate:
+    """An object that parsed and is new to the archive, waiting to be indexed."""
+
+    position: int
+    dataset: Dataset
+    data: bytes
+    sha256: str
+    transfer_syntax_uid: str
+    metadata: str
+    temporary: Path | None = None
+
+
 def instance_ingest(*, data: bytes, expected_study_uid: str | None = None) -> IngestResult:
-    try:
-        parsed = parse_part10(data)
-        ds = parsed.dataset
-        if SiteSettings.current().deidentify_on_ingest:
+    return instances_ingest(items=[data], expected_study_uid=expected_study_uid)[0]
+
+
+def instances_ingest(
+    *, items: Sequence[bytes], expected_study_uid: str | None = None
+) -> list[IngestResult]:
+    """Ingest each object independently; one result per item, in order."""
+    results: list[IngestResult | None] = [None] * len(items)
+    deidentify = SiteSettings.current().deidentify_on_ingest
+    candidates: list[_Candidate] = []
+    for position, data in enumerate(items):
+        try:
+            candidates.append(_prepare(position, data, deidentify, expected_study_uid))
+        except DicomRejected as refusal:
+            results[position] = _refused(refusal)
+    candidates = _drop_known(candidates, results)
+    if candidates:
+        store = file_store()
+        for candidate in candidates:
+            candidate.temporary = store.write_temporary(candidate.data)
+        try:
+            _index_batch(candidates, results, store)
+        except IntegrityError:
+            # A concurrent writer stored one of these UIDs first; sort it out one by one.
+            for candidate in candidates:
+                results[candidate.position] = _index_one(candidate, store)
+        finally:
+            for candidate in candidates:
+                if candidate.temporary is not None:
+                    candidate.temporary.unlink(missing_ok=True)
+    return [r for r in results if r is not None]
+
+
+def _prepare(
+    position: int, data: bytes, deidentify: bool, expected_study_uid: str | None
+) -> _Candidate:
+    parsed = parse_part10(data)
+    ds = parsed.dataset
+    if deidentify:
+        try:
             data = dataset_deidentify(ds)
-        if expected_study_uid and ds.StudyInstanceUID != expected_study_uid:
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
             raise DicomRejected(
-                "The object belongs to another study than the one in the request URL.",
+                "The object could not be de-identified; it may be malformed.",
                 sop_class_uid=str(ds.SOPClassUID),
                 sop_instance_uid=str(ds.SOPInstanceUID),
-            )
-        return _store(ds, data, parsed.transfer_syntax_uid)
-    except DicomRejected as refusal:
-        return IngestResult(
-            outcome=Outcome.REFUSED,
-            reason=refusal.reason,
-            sop_class_uid=refusal.sop_class_uid,
-            sop_instance_uid=refusal.sop_instance_uid,
+            ) from None
+    if expected_study_uid and ds.StudyInstanceUID != expected_study_uid:
+        raise DicomRejected(
+            "The object belongs to another study than the one in the request URL.",
+            kind=RefusalKind.CONFLICT,
+            sop_class_uid=str(ds.SOPClassUID),
+            sop_instance_uid=str(ds.SOPInstanceUID),
         )
+    try:
+        metadata = instance_json(ds, transfer_syntax_uid=parsed.transfer_syntax_uid)
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
+        raise DicomRejected(
+            "The object has attribute values that cannot be read; it may be malformed.",
+            sop_class_uid=str(ds.SOPClassUID),
+            sop_instance_uid=str(ds.SOPInstanceUID),
+        ) from None
+    return _Candidate(
+        position=position,
+        dataset=ds,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        transfer_syntax_uid=parsed.transfer_syntax_uid,
+        metadata=metadata,
+    )
+
+
+def _drop_known(
+    candidates: list[_Candidate], results: list[IngestResult | None]
+) -> list[_Candidate]:
+    """Answer objects already stored (or repeated in this batch); return the new ones."""
+    uids = [str(c.dataset.SOPInstanceUID) for c in candidates]
+    known = dict(
+        Instance.objects.filter(sop_instance_uid__in=uids).values_list("sop_instance_uid", "sha256")
+    )
+    fresh: list[_Candidate] = []
+    for candidate in candidates:
+        uid = str(candidate.dataset.SOPInstanceUID)
+        if uid in known:
+            results[candidate.position] = _known(candidate, known[uid])
+            continue
+        known[uid] = candidate.sha256
+        fresh.append(candidate)
+    return fresh
+
+
+def _known(candidate: _Candidate, stored_sha256: str) -> IngestResult:
+    if stored_sha256 == candidate.sha256:
+        return _result(
+            Outcome.DUPLICATE, candidate.dataset, "Already stored; identical copy ignored."
+        )
+    return _refused(
+        DicomRejected(
+            "A different object with this SOP Instance UID is already stored; the archive keeps "
+            "the first one. Give a corrected object a new SOP Instance UID.",
+            kind=RefusalKind.DUPLICATE_UID,
+            sop_class_uid=str(candidate.dataset.SOPClassUID),
+            sop_instance_uid=str(candidate.dataset.SOPInstanceUID),
+        )
+    )
+
+
+def _index_batch(
+    candidates: list[_Candidate], results: list[IngestResult | None], store: FileStore
+) -> None:
+    with transaction.atomic():
+        index = SeriesIndex()
+        rows: list[tuple[_Candidate, Instance]] = []
+        for candidate in candidates:
+            try:
+                series = index.series_for(candidate.dataset)
+            except DicomRejected as refusal:
+                results[candidate.position] = _refused(refusal)
+                continue
+            rows.append((candidate, _instance_row(candidate, series, store)))
+        Instance.objects.bulk_create([row for _, row in rows])
+        _count_arrivals([row for _, row in rows])
+        for candidate, row in rows:
+            store.promote(_take_temporary(candidate), row.path)
+            results[candidate.position] = _result(Outcome.STORED, candidate.dataset)
+
+
+def _index_one(candidate: _Candidate, store: FileStore) -> IngestResult:
+    known = (
+        Instance.objects.filter(sop_instance_uid=candidate.dataset.SOPInstanceUID)
+        .values_list("sha256", flat=True)
+        .first()
+    )
+    if known is not None:
+        return _known(candidate, known)
+    try:
+        with transaction.atomic():
+            row = _instance_row(candidate, SeriesIndex().series_for(candidate.dataset), store)
+            row.save(force_insert=True)
+            _count_arrivals([row])
+            store.promote(_take_temporary(candidate), row.path)
+    except DicomRejected as refusal:
+        return _refused(refusal)
+    except IntegrityError:
+        known = (
+            Instance.objects.filter(sop_instance_uid=candidate.dataset.SOPInstanceUID)
+            .values_list("sha256", flat=True)
+            .first()
+        )
+        if known is None:
+            raise
+        return _known(candidate, known)
+    return _result(Outcome.STORED, candidate.dataset)
+
+
+def _instance_row(candidate: _Candidate, series: Series, store: FileStore) -> Instance:
+    ds = candidate.dataset
+    return Instance(
+        sop_instance_uid=ds.SOPInstanceUID,
+        series=series,
+        sop_class_uid=ds.SOPClassUID,
+        instance_number=_int_or_none(ds.get("InstanceNumber")),
+        transfer_syntax_uid=candidate.transfer_syntax_uid,
+        rows=_int_or_none(ds.get("Rows")),
+        columns=_int_or_none(ds.get("Columns")),
+        number_of_frames=_int_or_none(ds.get("NumberOfFrames")) or 1,
+        path=store.relative_path(ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID),
+        size=len(candidate.data),
+        sha256=candidate.sha256,
+        metadata=candidate.metadata,
+    )
+
+
+def _count_arrivals(rows: list[Instance]) -> None:
+    per_series = Counter(row.series_id for row in rows)
+    per_study = Counter(row.series.study_id for row in rows)
+    for series_id, count in per_series.items():
+        Series.objects.filter(pk=series_id).update(num_instances=F("num_instances") + count)
+    now = timezone.now()
+    for study_id, count in per_study.items():
+        Study.objects.filter(pk=study_id).update(
+            num_instances=F("num_instances") + count, last_received_at=now
+        )
+
+
+def _take_temporary(candidate: _Candidate) -> Path:
+    assert candidate.temporary is not None
+    temporary, candidate.temporary = candidate.temporary, None
+    return temporary
 
 
 def _result(outcome: Outcome, ds: Dataset, reason: str = "") -> IngestResult:
@@ -77,117 +270,14 @@ def _result(outcome: Outcome, ds: Dataset, reason: str = "") -> IngestResult:
     )
 
 
-def _existing(ds: Dataset, sha256: str) -> IngestResult | None:
-    stored = Instance.objects.filter(sop_instance_uid=ds.SOPInstanceUID).only("sha256").first()
-    if stored is None:
-        return None
-    if stored.sha256 == sha256:
-        return _result(Outcome.DUPLICATE, ds, "Already stored; identical copy ignored.")
-    raise DicomRejected(
-        "A different object with this SOP Instance UID is already stored; the archive keeps "
-        "the first one. Give a corrected object a new SOP Instance UID.",
-        sop_class_uid=str(ds.SOPClassUID),
-        sop_instance_uid=str(ds.SOPInstanceUID),
+def _refused(refusal: DicomRejected) -> IngestResult:
+    return IngestResult(
+        outcome=Outcome.REFUSED,
+        reason=refusal.reason,
+        refusal=refusal.kind,
+        sop_class_uid=refusal.sop_class_uid,
+        sop_instance_uid=refusal.sop_instance_uid,
     )
-
-
-def _store(ds: Dataset, data: bytes, transfer_syntax_uid: str) -> IngestResult:
-    sha256 = hashlib.sha256(data).hexdigest()
-    known = _existing(ds, sha256)
-    if known is not None:
-        return known
-    store = file_store()
-    relative = store.relative_path(ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID)
-    metadata = instance_json(ds, transfer_syntax_uid=transfer_syntax_uid)
-    temporary = store.write_temporary(data)
-    try:
-        with transaction.atomic():
-            series = _index_series(ds)
-            Instance.objects.create(
-                sop_instance_uid=ds.SOPInstanceUID,
-                series=series,
-                sop_class_uid=ds.SOPClassUID,
-                instance_number=_int_or_none(ds.get("InstanceNumber")),
-                transfer_syntax_uid=transfer_syntax_uid,
-                rows=_int_or_none(ds.get("Rows")),
-                columns=_int_or_none(ds.get("Columns")),
-                number_of_frames=_int_or_none(ds.get("NumberOfFrames")) or 1,
-                path=relative,
-                size=len(data),
-                sha256=sha256,
-                metadata=metadata,
-            )
-            Series.objects.filter(pk=series.pk).update(num_instances=F("num_instances") + 1)
-            Study.objects.filter(pk=series.study_id).update(
-                num_instances=F("num_instances") + 1, last_received_at=timezone.now()
-            )
-            store.promote(temporary, relative)
-    except IntegrityError:
-        # Another request stored the same SOP Instance UID between our check and our insert.
-        temporary.unlink(missing_ok=True)
-        known = _existing(ds, sha256)
-        if known is None:
-            raise
-        return known
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return _result(Outcome.STORED, ds)
-
-
-def _index_series(ds: Dataset) -> Series:
-    patient, _ = Patient.objects.get_or_create(
-        patient_id=str(ds.get("PatientID", "") or "")[:64],
-        issuer=str(ds.get("IssuerOfPatientID", "") or "")[:64],
-        defaults={
-            "name": str(ds.get("PatientName", "") or "")[:324],
-            "birth_date": str(ds.get("PatientBirthDate", "") or "")[:8],
-            "sex": str(ds.get("PatientSex", "") or "")[:16],
-        },
-    )
-    study, _ = Study.objects.get_or_create(
-        study_instance_uid=ds.StudyInstanceUID,
-        defaults={
-            "patient": patient,
-            "study_date": str(ds.get("StudyDate", "") or "")[:8],
-            "study_time": str(ds.get("StudyTime", "") or "")[:16],
-            "accession_number": str(ds.get("AccessionNumber", "") or "")[:16],
-            "study_id": str(ds.get("StudyID", "") or "")[:16],
-            "description": str(ds.get("StudyDescription", "") or "")[:64],
-            "referring_physician": str(ds.get("ReferringPhysicianName", "") or "")[:324],
-        },
-    )
-    if study.patient_id != patient.pk:
-        raise DicomRejected(
-            "This Study Instance UID is already stored for a different patient.",
-            sop_class_uid=str(ds.SOPClassUID),
-            sop_instance_uid=str(ds.SOPInstanceUID),
-        )
-    series, created = Series.objects.get_or_create(
-        series_instance_uid=ds.SeriesInstanceUID,
-        defaults={
-            "study": study,
-            "modality": str(ds.get("Modality", "") or "")[:16],
-            "series_number": _int_or_none(ds.get("SeriesNumber")),
-            "description": str(ds.get("SeriesDescription", "") or "")[:64],
-            "body_part": str(ds.get("BodyPartExamined", "") or "")[:16],
-            "frame_of_reference_uid": str(ds.get("FrameOfReferenceUID", "") or "")[:64],
-        },
-    )
-    if series.study_id != study.pk:
-        raise DicomRejected(
-            "This Series Instance UID is already stored in a different study.",
-            sop_class_uid=str(ds.SOPClassUID),
-            sop_instance_uid=str(ds.SOPInstanceUID),
-        )
-    if created:
-        modalities = sorted(
-            set(study.series.exclude(modality="").values_list("modality", flat=True))
-        )
-        Study.objects.filter(pk=study.pk).update(
-            num_series=F("num_series") + 1, modalities="\\".join(modalities)
-        )
-    return series
 
 
 def _int_or_none(value: object) -> int | None:

@@ -75,6 +75,24 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def viewer(request: HttpRequest, study_uid: str) -> HttpResponse:
     study = get_object_or_404(Study.objects.select_related("patient"), study_instance_uid=study_uid)
-    return render(
-        request, "archive/viewer.html", {"study": study, "assets": frontend_assets("viewer")}
-    )
+    context = {
+        "study": study,
+        "patient_name": person_name(study.patient.name),
+        "study_date": dicom_date(study.study_date),
+        "assets": frontend_assets("viewer"),
+    }
+    return render(request, "archive/viewer.html", context)
+
+
+def person_name(value: str) -> str:
+    """A DICOM PN for reading: 'Doe^Jane^^Dr' becomes 'Doe, Jane'."""
+    family, _, rest = value.partition("^")
+    given = " ".join(part for part in rest.split("^")[:2] if part)
+    return f"{family}, {given}" if family and given else family or given
+
+
+def dicom_date(value: str) -> str:
+    """A DICOM DA (YYYYMMDD) as ISO 8601; anything else as it came."""
+    if len(value) == 8 and value.isdigit():
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return value

@@ -2,6 +2,7 @@
 
 import io
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pydicom import dcmread
 from pydicom.dataset import Dataset
@@ -14,12 +15,28 @@ DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
 _REQUIRED_UIDS = ("SOPClassUID", "SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID")
 
 
+class RefusalKind(StrEnum):
+    """Why an object was refused, for protocols that answer with a code (STOW, C-STORE)."""
+
+    INVALID = "invalid"  # not DICOM, damaged, or missing what the archive needs
+    CONFLICT = "conflict"  # contradicts the request or what the archive already holds
+    DUPLICATE_UID = "duplicate_uid"  # a different object already holds this SOP Instance UID
+
+
 class DicomRejected(Exception):
     """The object cannot be archived; ``reason`` is shown to the sender."""
 
-    def __init__(self, reason: str, *, sop_class_uid: str = "", sop_instance_uid: str = "") -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        kind: RefusalKind = RefusalKind.INVALID,
+        sop_class_uid: str = "",
+        sop_instance_uid: str = "",
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
         self.sop_class_uid = sop_class_uid
         self.sop_instance_uid = sop_instance_uid
 

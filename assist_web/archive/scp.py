@@ -91,7 +91,8 @@ class ListenerConfig:
 def listener_ae(*, config: ListenerConfig) -> AE:
     ae = AE(ae_title=config.ae_title)
     for context in AllStoragePresentationContexts:
-        ae.add_supported_context(context.abstract_syntax, TRANSFER_SYNTAXES)
+        if context.abstract_syntax:
+            ae.add_supported_context(context.abstract_syntax, TRANSFER_SYNTAXES)
     ae.add_supported_context(Verification, [ExplicitVRLittleEndian, ImplicitVRLittleEndian])
     if config.allowed_aes:
         ae.require_calling_aet = list(config.allowed_aes)
@@ -101,7 +102,7 @@ def listener_ae(*, config: ListenerConfig) -> AE:
 def listener_start(*, config: ListenerConfig, block: bool) -> ThreadedAssociationServer | None:
     """Serve C-ECHO and C-STORE; with ``block=False`` return the running server to shut down."""
     ae = listener_ae(config=config)
-    handlers = [
+    handlers: list[evt.EventHandlerType] = [
         (evt.EVT_C_STORE, store_handle),
         (evt.EVT_C_ECHO, _echo_handle),
         (evt.EVT_RELEASED, _connections_close),

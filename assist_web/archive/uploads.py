@@ -14,13 +14,16 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from assist_web.archive.ingest import IngestResult, Outcome, instance_ingest
+from assist_web.archive.ingest import IngestResult, Outcome, instances_ingest
 
 # Files that operating systems add to archives and folders; not DICOM, not worth a line.
 _OS_CLUTTER = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 # Ratios are checked per member only above this size: a tiny header-only file can compress
 # far better than any image, and cannot hurt.
 _RATIO_CHECK_MIN_BYTES = 1024 * 1024
+# Objects indexed per transaction; bounds the memory one batch holds.
+_BATCH_FILES = 50
+_BATCH_BYTES = 128 * 1024 * 1024
 
 
 class UploadRefused(Exception):
@@ -50,13 +53,36 @@ def upload_ingest(*, files: Iterable[UploadedFile]) -> list[FileResult]:
         raise UploadRefused("No files were sent.")
     zips = {f.name: _open_checked_zip(f) for f in files if _is_zip(f)}
     results: list[FileResult] = []
+    batch: list[tuple[str, bytes]] = []
+    for label, item in _objects(files, zips):
+        if isinstance(item, IngestResult):
+            results.append(FileResult(label, item))
+            continue
+        batch.append((label, item))
+        if len(batch) >= _BATCH_FILES or sum(len(d) for _, d in batch) >= _BATCH_BYTES:
+            results.extend(_ingest_batch(batch))
+            batch = []
+    results.extend(_ingest_batch(batch))
+    return results
+
+
+def _objects(
+    files: list[UploadedFile], zips: dict[str, zipfile.ZipFile]
+) -> Iterator[tuple[str, bytes | IngestResult]]:
+    """Each file's bytes (or why it cannot be read), loose files and zip members alike."""
     for upload in files:
         if upload.name in zips:
-            results.extend(_ingest_zip(upload.name, zips[upload.name]))
+            yield from _zip_members(upload.name, zips[upload.name])
         else:
             upload.stream.seek(0)
-            results.append(FileResult(upload.name, instance_ingest(data=upload.stream.read())))
-    return results
+            yield upload.name, upload.stream.read()
+
+
+def _ingest_batch(batch: list[tuple[str, bytes]]) -> list[FileResult]:
+    if not batch:
+        return []
+    outcomes = instances_ingest(items=[data for _, data in batch])
+    return [FileResult(label, outcome) for (label, _), outcome in zip(batch, outcomes, strict=True)]
 
 
 def _is_zip(upload: UploadedFile) -> bool:
@@ -120,21 +146,23 @@ def _check_member_path(zip_name: str, member: zipfile.ZipInfo) -> None:
         )
 
 
-def _ingest_zip(zip_name: str, archive: zipfile.ZipFile) -> Iterator[FileResult]:
+def _zip_members(
+    zip_name: str, archive: zipfile.ZipFile
+) -> Iterator[tuple[str, bytes | IngestResult]]:
     with archive:
         for member in archive.infolist():
             if member.is_dir() or any(part in member.filename for part in _OS_CLUTTER):
                 continue
             label = f"{zip_name}/{member.filename}"
             if member.flag_bits & 0x1:
-                yield FileResult(label, _refused("The file is encrypted in the zip archive."))
+                yield label, _refused("The file is encrypted in the zip archive.")
                 continue
             try:
                 data = archive.read(member)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-                yield FileResult(label, _refused(f"The zip entry cannot be read: {exc}"))
+                yield label, _refused(f"The zip entry cannot be read: {exc}")
                 continue
-            yield FileResult(label, instance_ingest(data=data))
+            yield label, data
 
 
 def _refused(reason: str) -> IngestResult:

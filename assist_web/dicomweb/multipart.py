@@ -10,7 +10,7 @@ import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 from django.conf import settings
 
@@ -45,6 +45,10 @@ def multipart_stream(
     yield f"--{boundary}--\r\n".encode()
 
 
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Part:
     headers: dict[str, str]  # lower-case names
@@ -66,7 +70,7 @@ def boundary_from_content_type(content_type: str, *, part_type: str) -> str:
     declared = params.get("type", part_type).lower()
     if declared != part_type:
         raise UnsupportedMediaType(
-            f"This server stores parts of type {part_type} only (got type=\"{declared}\")."
+            f'This server stores parts of type {part_type} only (got type="{declared}").'
         )
     boundary = params.get("boundary", "")
     if not boundary:
@@ -79,7 +83,7 @@ def boundary_from_content_type(content_type: str, *, part_type: str) -> str:
 class MultipartBody:
     """A received body spooled once, with its parts located."""
 
-    def __init__(self, stream: BinaryIO, boundary: str, *, max_bytes: int) -> None:
+    def __init__(self, stream: Readable, boundary: str, *, max_bytes: int) -> None:
         self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in close()
             max_size=SPOOL_IN_MEMORY, dir=settings.FILE_UPLOAD_TEMP_DIR
         )
@@ -94,9 +98,7 @@ class MultipartBody:
         self._file.seek(part.start)
         return self._file.read(part.end - part.start)
 
-    def _spool(
-        self, stream: BinaryIO, delimiter: bytes, max_bytes: int
-    ) -> tuple[list[int], int]:
+    def _spool(self, stream: Readable, delimiter: bytes, max_bytes: int) -> tuple[list[int], int]:
         # The body may open with the boundary and no CRLF before it; a virtual CRLF in front
         # lets one search find every delimiter, the first included.
         tail, offset, positions = b"\r\n", 0, []

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 
 from assist_web.accounts.models import User
 
@@ -70,17 +70,27 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Errors the page logs or throws; every message is printed, so a failure shows them."""
     errors: list[str] = []
 
-    def keep_error(message: ConsoleMessage) -> None:
+    def on_console(message: ConsoleMessage) -> None:
+        print(f"console.{message.type}: {message.text}")
         if message.type == "error":
             errors.append(message.text)
 
-    page.on("console", keep_error)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.console_errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    def on_page_error(error: Error) -> None:
+        print(f"pageerror: {error.stack}")
+        errors.append(str(error))
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    return errors
 
 
 @pytest.fixture

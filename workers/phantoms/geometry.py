@@ -51,21 +51,32 @@ class SeriesGeometry:
     def affine_ras(self) -> FloatArray:
         return LPS_TO_RAS @ self.affine_lps()
 
-    def points(self, first: int, stop: int, offset: float = 0.0) -> FloatArray:
+    def points(
+        self,
+        first: int,
+        stop: int,
+        offset: float = 0.0,
+        *,
+        into: FloatArray | None = None,
+        dtype: type[np.floating] = np.float64,
+    ) -> npt.NDArray[np.floating]:
         """Patient coordinates of the voxel centres of slices ``first:stop`` in array order,
-        moved ``offset`` mm along the normal (to sample across a thick slice), shape (N, 3)."""
-        _, rows, columns = self.shape
-        k, j, i = np.meshgrid(
-            np.arange(first, stop, dtype=np.float64),
-            np.arange(rows, dtype=np.float64),
-            np.arange(columns, dtype=np.float64),
-            indexing="ij",
-        )
-        index = np.stack([i.ravel(), j.ravel(), k.ravel()], axis=1)
-        affine = self.affine_lps()
-        return index @ affine[:3, :3].T + affine[:3, 3] + offset * self.normal
+        moved ``offset`` mm along the normal (to sample across a thick slice), shape (N, 3).
 
-    def voxel_of(self, points: FloatArray) -> npt.NDArray[np.int64]:
+        ``into`` (4x4) maps them on into another space, such as the atlas, in the same pass.
+        """
+        affine = self.affine_lps()
+        affine[:3, 3] += offset * self.normal
+        if into is not None:
+            affine = into @ affine
+        _, rows, columns = self.shape
+        # Broadcasting one axis at a time is far cheaper than a meshgrid and a matrix product.
+        k = np.arange(first, stop, dtype=dtype)[:, None, None, None] * affine[:3, 2].astype(dtype)
+        j = np.arange(rows, dtype=dtype)[None, :, None, None] * affine[:3, 1].astype(dtype)
+        i = np.arange(columns, dtype=dtype)[None, None, :, None] * affine[:3, 0].astype(dtype)
+        return ((k + affine[:3, 3].astype(dtype)) + j + i).reshape(-1, 3)
+
+    def voxel_of(self, points: npt.NDArray[np.floating]) -> npt.NDArray[np.int64]:
         """Nearest ``(slice, row, column)`` index of each patient point; may lie outside."""
         index = (points - self.affine_lps()[:3, 3]) @ np.linalg.inv(self.affine_lps()[:3, :3]).T
         return np.rint(index[:, ::-1]).astype(np.int64)

@@ -47,13 +47,7 @@ class Pose:
         affine[:3, 3] = self.shift - affine[:3, :3] @ ATLAS_HEAD_CENTRE
         return affine
 
-    def to_atlas(self, points: FloatArray) -> FloatArray:
-        """Patient LPS points (N, 3) -> atlas RAS."""
-        inverse = np.linalg.inv(self.matrix())
-        result: FloatArray = points @ inverse[:3, :3].T + inverse[:3, 3]
-        return result
-
-    def to_patient(self, points: FloatArray) -> FloatArray:
-        matrix = self.matrix()
-        result: FloatArray = points @ matrix[:3, :3].T + matrix[:3, 3]
+    def atlas_from_patient(self) -> FloatArray:
+        """4x4 patient LPS -> atlas RAS."""
+        result: FloatArray = np.linalg.inv(self.matrix()).astype(np.float64)
         return result

@@ -53,11 +53,11 @@ def siemens_3t(*, t1c_description: str = "T1 MPRAGE POST GD") -> Protocols:
     return Protocols(
         t1=SeriesProtocol("T1 AX SE", 3, ("SE",), ("SK", "SP"), (), "2D",
                           600.0, 9.1, None, 90.0, 1, "*se2d1", False),
-        t1c=SeriesProtocol(t1c_description, 7, ("GR", "IR"), ("SK", "SP", "MP"), ("IR",), "3D",
+        t1c=SeriesProtocol(t1c_description, 7, ("GR", "IR"), ("SK", "SP", "MP"), (), "3D",
                            2300.0, 2.32, 900.0, 8.0, 1, "*tfl3d1_16ns", True),
         t2=SeriesProtocol("T2 AX TSE", 4, ("SE",), ("SK", "SP", "OSP"), (), "2D",
                           5000.0, 95.0, None, 150.0, 15, "*tse2d1_15", False),
-        flair=SeriesProtocol("AX FLAIR", 5, ("SE", "IR"), ("SK", "SP", "MP"), ("IR",), "2D",
+        flair=SeriesProtocol("AX FLAIR", 5, ("SE", "IR"), ("SK", "SP", "MP"), (), "2D",
                              9000.0, 81.0, 2500.0, 150.0, 16, "*tir2d1_16", False),
     )
 
@@ -67,11 +67,11 @@ def ge_3t() -> Protocols:
     return Protocols(
         t1=SeriesProtocol("AX T1 SE", 2, ("SE",), ("SK",), (), "2D",
                           550.0, 10.0, None, 90.0, 1, "", False),
-        t1c=SeriesProtocol("AX T1 BRAVO +C", 9, ("GR", "IR"), ("SK", "SS", "MP"), ("IR",), "3D",
+        t1c=SeriesProtocol("AX T1 BRAVO +C", 9, ("GR", "IR"), ("SK", "SS", "MP"), (), "3D",
                            8.2, 3.2, 450.0, 12.0, 1, "efgre3d", True),
         t2=SeriesProtocol("AX T2 FSE", 3, ("SE",), ("SK", "OSP"), (), "2D",
                           4800.0, 102.0, None, 111.0, 18, "fse", False),
-        flair=SeriesProtocol("AX T2 FLAIR", 4, ("SE", "IR"), ("SK", "OSP", "MP"), ("IR",), "2D",
+        flair=SeriesProtocol("AX T2 FLAIR", 4, ("SE", "IR"), ("SK", "OSP", "MP"), (), "2D",
                              9500.0, 118.0, 2400.0, 160.0, 24, "fse-ir", False),
     )
 
@@ -81,10 +81,10 @@ def philips_15t() -> Protocols:
     return Protocols(
         t1=SeriesProtocol("T1W_SE_TRA", 301, ("SE",), ("SK",), (), "2D",
                           500.0, 12.0, None, 90.0, 1, "", False),
-        t1c=SeriesProtocol("T1W_3D_TFE +C", 801, ("GR", "IR"), ("SK", "MP"), ("IR",), "3D",
+        t1c=SeriesProtocol("T1W_3D_TFE +C", 801, ("GR", "IR"), ("SK", "MP"), (), "3D",
                            8.1, 3.7, 1100.0, 8.0, 1, "", True),
         t2=SeriesProtocol("T2W_TSE_TRA", 401, ("SE",), ("SK",), (), "2D",
                           4200.0, 100.0, None, 90.0, 16, "", False),
-        flair=SeriesProtocol("T2W_FLAIR_TRA", 501, ("SE", "IR"), ("SK", "MP"), ("IR",), "2D",
+        flair=SeriesProtocol("T2W_FLAIR_TRA", 501, ("SE", "IR"), ("SK", "MP"), (), "2D",
                              8000.0, 120.0, 2200.0, 90.0, 20, "", False),
     )

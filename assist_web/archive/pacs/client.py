@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
 from dicomweb_client.api import DICOMwebClient
 from pydicom.dataset import Dataset
 
 from assist_web.archive.models import RemotePacs
+from assist_web.archive.pacs.multipart import multipart_parts
 from assist_web.archive.store import uid_is_valid
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class PacsConnection:
                 get_remaining=limit is None,
             ),
         )
-        return [_summary(Dataset.from_json(item)) for item in found]
+        return [_summary(self._dataset(item)) for item in found]
 
     def instances_list(self, *, study_uid: str) -> list[InstanceRef]:
         found = self._retrying(
@@ -134,7 +135,7 @@ class PacsConnection:
         )
         refs = []
         for item in found:
-            ds = Dataset.from_json(item)
+            ds = self._dataset(item)
             refs.append(
                 InstanceRef(
                     study_instance_uid=study_uid,
@@ -167,6 +168,14 @@ class PacsConnection:
             raise PacsError(f"The PACS sent {len(parts)} objects for one instance.")
         return parts[0]
 
+    def _dataset(self, item: dict[str, Any]) -> Dataset:
+        try:
+            return Dataset.from_json(item)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise PacsError(
+                f"PACS {self.remote_name} sent a search result that is not valid DICOM JSON."
+            ) from None
+
     def _retrying(self, what: str, call: Callable[[], T]) -> T:
         for attempt in range(1, RETRY_ATTEMPTS + 1):
             try:
@@ -189,6 +198,16 @@ class PacsConnection:
                         f"PACS {self.remote_name} answered HTTP {status} to {what}."
                     ) from None
                 failure = f"HTTP {status}"
+            except ValueError:
+                # dicomweb-client's JSON and format checks: the URL answers, but not as DICOMweb.
+                raise PacsError(
+                    f"PACS {self.remote_name} sent an answer to {what} that is not DICOMweb; "
+                    "check the base URL."
+                ) from None
+            except requests.RequestException as exc:
+                raise PacsError(
+                    f"The request to PACS {self.remote_name} failed ({type(exc).__name__})."
+                ) from None
             if attempt < RETRY_ATTEMPTS:
                 delay = RETRY_BASE_DELAY_S * 2 ** (attempt - 1)
                 logger.info("PACS %s: %s, retrying in %.1fs", self.remote_name, failure, delay)
@@ -197,31 +216,6 @@ class PacsConnection:
             f"PACS {self.remote_name} is unreachable at {self.base_url}: {failure} "
             f"after {RETRY_ATTEMPTS} tries."
         )
-
-
-def multipart_parts(body: bytes, content_type: str) -> list[bytes]:
-    """The bodies of a multipart/related message (RFC 2046), byte for byte."""
-    media_type, *params = (p.strip() for p in content_type.split(";"))
-    if media_type.lower() != "multipart/related":
-        # Some servers send a lone instance unwrapped.
-        return [body] if media_type.lower() == "application/dicom" else []
-    boundary = next(
-        (v.strip('"') for k, _, v in (p.partition("=") for p in params) if k.lower() == "boundary"),
-        "",
-    )
-    if not boundary:
-        return []
-    parts = []
-    for chunk in body.split(b"--" + boundary.encode())[1:]:
-        if chunk.startswith(b"--"):
-            break  # the close delimiter
-        header_end = chunk.find(b"\r\n\r\n")
-        if header_end < 0:
-            continue
-        content = chunk[header_end + 4 :]
-        # The CRLF before the next delimiter belongs to the delimiter, not to the content.
-        parts.append(content[:-2] if content.endswith(b"\r\n") else content)
-    return parts
 
 
 def _joined(value: object) -> str:

@@ -126,7 +126,7 @@ def _audit(pull: PacsPull, study_uids: list[str]) -> None:
             username=user.get_username() if user else "",
             action=AuditEvent.Action.PULL,
             study_uid=uid,
-            resource=f"pacs/{pull.remote_id}/pull/{pull.pk}",
+            resource=f"pacs/{pull.remote.pk}/pull/{pull.pk}",
         )
         for uid in (study_uids or [""])
     )

@@ -102,8 +102,10 @@ export class UploadView {
     for (const uid of studyUids) {
       const view = document.createElement('a');
       view.href = this.viewerUrl(uid);
-      view.textContent = `View study …${uid.slice(-12)}`;
-      view.title = uid;
+      // One study is the usual case; several are told apart by the end of their UIDs.
+      view.textContent =
+        studyUids.length === 1 ? 'Open the study in the viewer' : `Open study …${uid.slice(-12)}`;
+      view.title = `Study Instance UID ${uid}`;
       this.links.append(view);
     }
   }

@@ -6,6 +6,7 @@ import {
   StackScrollTool,
   ToolGroupManager,
   WindowLevelTool,
+  utilities as toolUtilities,
   ZoomTool,
 } from '@cornerstonejs/tools';
 
@@ -56,6 +57,8 @@ export class StackView {
     await this.viewport.setStack(imageIds, startIndex);
     this.viewport.render();
     await rendered;
+    // Fetch the rest of the stack in the background so that scrolling does not wait.
+    toolUtilities.stackPrefetch.enable(this.element);
     this.overlay.showImageIndex(this.viewport.getCurrentImageIdIndex(), imageIds.length);
     const voi = this.viewport.getProperties().voiRange;
     if (voi) this.overlay.showWindow(voi.upper - voi.lower, (voi.upper + voi.lower) / 2);

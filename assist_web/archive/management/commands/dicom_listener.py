@@ -1,5 +1,8 @@
 """Run the DICOM listener (C-STORE SCP and C-ECHO): ``manage.py dicom_listener``."""
 
+import signal
+from types import FrameType
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from assist_web.archive.scp import ListenerConfig, listener_start
@@ -33,7 +36,13 @@ class Command(BaseCommand):
             f"DICOM listener {config.ae_title} on {config.bind}:{config.port}; Ctrl-C to stop"
         )
         self.stdout.flush()
+        # systemd and Docker stop services with SIGTERM: stop the same way as on Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             listener_start(config=config, block=True)
         except KeyboardInterrupt:
             self.stdout.write("DICOM listener stopped")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,1 @@
+"""DICOMweb views: each parses the request, calls one service, and writes the DICOM response."""

@@ -1,0 +1,136 @@
+"""The viewer page: Cornerstone3D decodes what the archive serves, value for value."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+from pydicom.data import get_testdata_file
+from pydicom.uid import generate_uid
+from pytest_django.live_server_helper import LiveServer
+
+from assist_web.accounts.models import User
+from assist_web.archive.ingest import Outcome, instance_ingest
+from tests.browser.conftest import log_in
+from tests.dicom_files import mr_slice, to_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STUDY = "1.2.826.0.1.3680043.8.498.88"
+NATIVE = f"{STUDY}.1"
+COMPRESSED = f"{STUDY}.2"
+# MR_small in three encodings the image loader decodes in its workers: RLE (JavaScript),
+# JPEG-LS lossless (CharLS wasm) and JPEG 2000 lossless (OpenJPEG wasm).
+COMPRESSED_FILES = [
+    "MR_small_RLE.dcm",
+    "MR_small_jpeg_ls_lossless.dcm",
+    "MR_small_jp2klossless.dcm",
+]
+
+
+def _store(data: bytes) -> None:
+    assert instance_ingest(data=data).outcome == Outcome.STORED
+
+
+def _native_series() -> list[pydicom.Dataset]:
+    """Four 16-bit slices of random values, not square, so rows and columns cannot swap."""
+    slices = [
+        mr_slice(study_uid=STUDY, series_uid=NATIVE, instance_number=n, rows=40, columns=56, seed=n)
+        for n in range(1, 5)
+    ]
+    for ds in slices:
+        ds.SeriesDescription = "T1 random"
+        _store(to_bytes(ds))
+    return slices
+
+
+def _compressed_series() -> list[pydicom.Dataset]:
+    datasets: list[pydicom.Dataset] = []
+    for number, name in enumerate(COMPRESSED_FILES, start=1):
+        path = get_testdata_file(name)
+        assert isinstance(path, str), f"pydicom's test file {name} is missing"
+        ds = pydicom.dcmread(path)
+        # Same study and patient as the native series; a UID of its own for each copy.
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = STUDY, COMPRESSED
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds.PatientID, ds.PatientName = "PAT-001", "Doe^Jane"
+        ds.SeriesNumber, ds.InstanceNumber, ds.SeriesDescription = 2, number, "MR small encoded"
+        buffer = io.BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        _store(buffer.getvalue())
+        datasets.append(ds)
+    return datasets
+
+
+def _wait_for_series(page: Page, series_uid: str) -> list[str]:
+    page.wait_for_function(
+        "uid => document.body.dataset.viewerReady === '1' &&"
+        " window.assistViewer.imageIds[0].includes(`/series/${uid}/`)",
+        arg=series_uid,
+    )
+    return page.evaluate("() => [...window.assistViewer.imageIds]")
+
+
+def _assert_pixels_match(page: Page, datasets: list[pydicom.Dataset]) -> None:
+    for index, ds in enumerate(datasets):
+        decoded = page.evaluate("i => window.assistViewer.getPixels(i)", index)
+        assert decoded == ds.pixel_array.ravel().tolist(), ds.SOPInstanceUID
+
+
+def _not_blank(png: bytes) -> float:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
+    return float(pixels.std())
+
+
+def test_the_viewer_shows_each_series_with_the_stored_pixel_values(
+    page: Page, console_errors: list[str], live_server: LiveServer, alice: User, artifacts: Path
+) -> None:
+    native = _native_series()
+    compressed = _compressed_series()
+
+    log_in(page, live_server.url, alice, f"/viewer/{STUDY}/?series={NATIVE}")
+    image_ids = _wait_for_series(page, NATIVE)
+
+    assert [i.rsplit("/instances/", 1)[1] for i in image_ids] == [
+        f"{ds.SOPInstanceUID}/frames/1" for ds in native
+    ]
+    _assert_pixels_match(page, native)
+    expect(page.locator("#series-list li")).to_have_count(2)
+    expect(page.locator("#series-list li.current")).to_contain_text("T1 random")
+    expect(page.locator("#overlay-index")).to_have_text("Image 1 / 4")
+    viewport = page.locator("#viewport")
+    assert _not_blank(viewport.screenshot()) > 5
+
+    # Mouse wheel scrolls through the stack.
+    viewport.hover()
+    page.mouse.wheel(0, 120)
+    expect(page.locator("#overlay-index")).to_have_text("Image 2 / 4")
+    # Left drag changes window and level.
+    window_before = page.locator("#overlay-window").inner_text()
+    box = viewport.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 40, steps=5)
+    page.mouse.up()
+    expect(page.locator("#overlay-window")).not_to_have_text(window_before)
+    page.screenshot(path=artifacts / "viewer-native.png")
+
+    page.get_by_role("link", name="MR small encoded").click()
+    image_ids = _wait_for_series(page, COMPRESSED)
+    assert len(image_ids) == 3
+    _assert_pixels_match(page, compressed)
+    expect(page.locator("#viewer-status")).to_be_hidden()
+    assert page.url.endswith(f"?series={COMPRESSED}")
+    assert _not_blank(viewport.screenshot()) > 5
+    page.screenshot(path=artifacts / "viewer-compressed.png")
+    assert console_errors == []
+
+
+def test_an_unknown_study_is_not_found(page: Page, live_server: LiveServer, alice: User) -> None:
+    log_in(page, live_server.url, alice, "/")
+    response = page.goto(f"{live_server.url}/viewer/1.2.3.4/")
+    assert response is not None and response.status == 404

@@ -1,0 +1,10 @@
+"""Binary structure masks on anisotropic grids: margins in mm and post-processing.
+
+Masks are boolean arrays indexed ``(slice, row, column)`` like ``workers.geometry.Volume``;
+spacings are ``(slice, row, column)`` in mm.
+"""
+
+from workers.structures.cleanup import drop_small_components, fill_holes
+from workers.structures.margins import clip, expand_mm, intersect
+
+__all__ = ["clip", "drop_small_components", "expand_mm", "fill_holes", "intersect"]
