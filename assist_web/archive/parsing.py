@@ -51,9 +51,9 @@ def parse_part10(data: bytes) -> ParsedInstance:
     if len(data) < 132:
         raise DicomRejected("Not a DICOM file: too short to hold a DICOM header.")
     try:
+        # Values are converted later, when the DICOM JSON is built; a value that cannot be
+        # converted refuses the object there.
         ds = dcmread(io.BytesIO(data), force=False)
-        for _ in ds.iterall():
-            pass
     except InvalidDicomError:
         raise DicomRejected(
             "Not a DICOM Part 10 file (no 'DICM' preamble); send files as written by a "

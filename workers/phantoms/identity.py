@@ -39,7 +39,7 @@ class StudyIdentity:
         return generate_uid(entropy_srcs=[self.series_uids[sequence], str(number)])
 
 
-def _rng(*parts: object) -> np.random.Generator:
+def keyed_rng(*parts: object) -> np.random.Generator:
     """A generator keyed by strings, stable across runs and Python versions (unlike hash())."""
     digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "little"))
@@ -47,7 +47,7 @@ def _rng(*parts: object) -> np.random.Generator:
 
 def study_identity(*, seed: int, site: str, grid: str) -> StudyIdentity:
     key = ["assist-phantom", site, grid, str(seed)]
-    rng = _rng(*key)
+    rng = keyed_rng(*key)
     sex = "F" if rng.random() < 0.5 else "M"
     # Gliomas peak in the sixth and seventh decades.
     age_days = int(rng.integers(35 * 365, 80 * 365))

@@ -1,6 +1,5 @@
 """Assemble a phantom study in memory: four MR series, their geometry and the ground truth."""
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +10,7 @@ from workers.phantoms.contrast import white_signal
 from workers.phantoms.fields import SmoothField
 from workers.phantoms.geometry import SeriesGeometry
 from workers.phantoms.grids import CLINICAL, GRIDS, Grid
-from workers.phantoms.identity import StudyIdentity, study_identity
+from workers.phantoms.identity import StudyIdentity, keyed_rng, study_identity
 from workers.phantoms.lesion import Lesion, lesion_draw
 from workers.phantoms.normal_head import normal_head_load
 from workers.phantoms.pose import Pose
@@ -47,25 +46,23 @@ class Phantom:
         return self.series[LABEL_SEQUENCE].geometry
 
 
-def _rng(*parts: object) -> np.random.Generator:
-    digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
-
-
 def make_phantom(seed: int, site: str = "default", grid: Grid | str = CLINICAL) -> Phantom:
     """A brain-tumour MR study: the same seed, site and grid always give the same images.
 
     The seed alone decides anatomy, head pose and lesion (so one seed is the same patient at
     every site); the site decides the scanner's look; the grid decides the sampling.
     """
-    grid = GRIDS[grid] if isinstance(grid, str) else grid
+    if isinstance(grid, str):
+        if grid not in GRIDS:
+            raise ValueError(f"unknown grid {grid!r}; known: {', '.join(GRIDS)}")
+        grid = GRIDS[grid]
     profile = scanner_profile(site)
     anatomy = anatomy_load()
     head = normal_head_load()
-    subject = _rng("subject", seed)
+    subject = keyed_rng("subject", seed)
     pose = Pose.draw(subject)
     lesion = lesion_draw(subject, anatomy)
-    bias = SmoothField.draw(_rng("bias", site, seed), wavelength=profile.bias_wavelength,
+    bias = SmoothField.draw(keyed_rng("bias", site, seed), wavelength=profile.bias_wavelength,
                             terms=6)
     series: dict[Sequence, SeriesVolume] = {}
     labels = tissue = np.zeros((0, 0, 0), dtype=np.uint8)
@@ -77,7 +74,7 @@ def make_phantom(seed: int, site: str = "default", grid: Grid | str = CLINICAL) 
         )
         pixels = scanner_apply(
             rendered.clean, profile=profile, white=white_signal(sequence), bias=rendered.bias,
-            rng=_rng("noise", site, grid.name, seed, sequence.value),
+            rng=keyed_rng("noise", site, grid.name, seed, sequence.value),
         )
         series[sequence] = SeriesVolume(sequence, geometry, pixels)
         if sequence is LABEL_SEQUENCE:
