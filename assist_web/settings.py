@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "assist_web.accounts",
     "assist_web.archive",
     "assist_web.dicomweb",
+    "assist_web.inference",
+    "assist_web.contours",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +165,19 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Inference jobs (assist_web.inference). A study is picked up once no object has arrived for
+# the settle time; a running job whose worker sent nothing for the stale time goes back to the
+# queue, at most the max attempts in all. Beat runs the two checks every ..._CHECK_SECONDS.
+ASSIST_STUDY_SETTLE_SECONDS = env_int("ASSIST_STUDY_SETTLE_SECONDS", 60)
+ASSIST_JOB_STALE_SECONDS = env_int("ASSIST_JOB_STALE_SECONDS", 600, minimum=10)
+ASSIST_JOB_MAX_ATTEMPTS = env_int("ASSIST_JOB_MAX_ATTEMPTS", 3, minimum=1)
+ASSIST_SETTLE_CHECK_SECONDS = env_int("ASSIST_SETTLE_CHECK_SECONDS", 15, minimum=1)
+ASSIST_STALE_CHECK_SECONDS = env_int("ASSIST_STALE_CHECK_SECONDS", 60, minimum=1)
+# Treatment margins given to every job, whole millimetres (the site's protocol).
+ASSIST_CTV_MARGIN_MM = float(env_int("ASSIST_CTV_MARGIN_MM", 15))
+ASSIST_PTV_MARGIN_MM = float(env_int("ASSIST_PTV_MARGIN_MM", 3))
+ASSIST_MAX_BUNDLE_BYTES = env_int("ASSIST_MAX_BUNDLE_BYTES", 2 * 1024**3, minimum=1024)
 
 _celery = celery_settings()
 CELERY_BROKER_URL = _celery.pop("broker_url")

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("assist_web.archive.urls")),
     path("accounts/", include("assist_web.accounts.urls")),
     path("api/v1/", include("assist_web.archive.api_urls")),
+    path("api/v1/", include("assist_web.inference.api_urls")),
     path("dicomweb/", include("assist_web.dicomweb.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,9 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--grid", choices=sorted(GRIDS), default="clinical")
 
     def handle(self, *args: object, **options: object) -> None:
-        out = options["out"] or Path(settings.DATA_DIR) / "phantoms"
-        count, first = options["count"], options["seed"]
-        assert isinstance(out, Path) and isinstance(count, int) and isinstance(first, int)
+        out = Path(str(options["out"] or Path(settings.DATA_DIR) / "phantoms"))
+        count, first = int(str(options["count"])), int(str(options["seed"]))
         for seed in range(first, first + count):
             phantom = make_phantom(seed, site=str(options["site"]), grid=str(options["grid"]))
             files = write_phantom_study(phantom, out)

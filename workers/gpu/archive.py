@@ -1,0 +1,62 @@
+"""The site's archive over DICOMweb: QIDO to list a series, WADO-RS to fetch it, STOW-RS to store.
+
+The same client works against any PACS that speaks DICOMweb.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import requests
+from dicomweb_client import DICOMwebClient
+from pydicom import Dataset
+
+from workers.gpu.errors import PermanentError, TransientError
+from workers.gpu.retry import retrying
+
+_SOP_INSTANCE_UID = "00080018"
+_FAILED_SOP_SEQUENCE = "FailedSOPSequence"
+
+
+class Archive:
+    def __init__(self, site_url: str, token: str,
+                 session: requests.Session | None = None) -> None:
+        session = session or requests.Session()
+        session.headers["Authorization"] = f"Token {token}"
+        self.client = DICOMwebClient(url=f"{site_url.rstrip('/')}/dicomweb", session=session,
+                                     timeout=(5.0, 120.0))
+        # One retry policy for the whole worker (workers.gpu.retry), which also covers
+        # connection errors; the client's own would retry a second time underneath it.
+        self.client.set_http_retry_params(retry=False)
+
+    def series_fetch(self, study_uid: str,
+                     sequences: Mapping[str, str]) -> dict[str, list[Dataset]]:
+        """Every image of each named series, keyed like ``sequences`` (name -> series UID)."""
+        fetched: dict[str, list[Dataset]] = {}
+        for name, series_uid in sequences.items():
+            listed = retrying(
+                lambda s=series_uid: self.client.search_for_instances(  # type: ignore[misc]
+                    study_instance_uid=study_uid, series_instance_uid=s,
+                    fields=[_SOP_INSTANCE_UID], get_remaining=True),
+                what=f"listing the {name} series")
+            if not listed:
+                raise PermanentError(f"The {name} series of this study is not in the archive "
+                                     "(deleted, or the sequence mapping points elsewhere).")
+            datasets = retrying(
+                lambda s=series_uid: self.client.retrieve_series(  # type: ignore[misc]
+                    study_instance_uid=study_uid, series_instance_uid=s),
+                what=f"fetching the {name} series")
+            if len(datasets) < len(listed):
+                raise TransientError(f"The {name} series came back with {len(datasets)} of "
+                                     f"{len(listed)} images.")
+            fetched[name] = datasets
+        return fetched
+
+    def store(self, datasets: Sequence[Dataset], study_uid: str) -> None:
+        response = retrying(
+            lambda: self.client.store_instances(list(datasets), study_instance_uid=study_uid),
+            what="storing the results")
+        failed = response.get(_FAILED_SOP_SEQUENCE) if response is not None else None
+        if failed:
+            reasons = ", ".join(f"{item.get('FailureReason', '?'):#06x}"
+                                if isinstance(item.get("FailureReason"), int)
+                                else str(item.get("FailureReason", "?")) for item in failed)
+            raise PermanentError(f"The archive refused the results (failure reason {reasons}).")

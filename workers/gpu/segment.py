@@ -1,0 +1,45 @@
+"""Run a bundle's network over a whole study: sliding windows, AMP on CUDA, plain FP32 on CPU."""
+
+import contextlib
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from workers.gpu.bundle import Bundle
+from workers.gpu.inputs import StudyVolumes
+from workers.gpu.preprocess import model_input, to_reference
+
+
+def device_select() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@contextlib.contextmanager
+def _precision(device: torch.device) -> Iterator[None]:
+    # Mixed precision halves memory and roughly doubles throughput on tensor cores; on the CPU
+    # bfloat16 autocast is slower than FP32 for 3D convolutions, so the CPU stays in FP32.
+    if device.type == "cuda":
+        with torch.autocast("cuda", dtype=torch.float16):
+            yield
+    else:
+        yield
+
+
+def network_run(bundle: Bundle, tensor: torch.Tensor, device: torch.device) -> np.ndarray:
+    """Probabilities (outputs, slices, rows, columns) for a preprocessed input tensor."""
+    network = bundle.network.to(device)
+    with torch.inference_mode(), _precision(device):
+        logits = bundle.inferer(inputs=tensor[None].to(device), network=network)
+    probabilities = bundle.postprocessing(logits[0].float())
+    return torch.as_tensor(probabilities).cpu().numpy().astype(np.float32, copy=False)
+
+
+def study_probabilities(bundle: Bundle, volumes: StudyVolumes,
+                        device: torch.device) -> dict[str, np.ndarray]:
+    """Each output channel's probability on the T1c grid, keyed by output name."""
+    prepared = model_input(volumes.channels, volumes.reference, bundle.spacing_mm,
+                           bundle.preprocessing)
+    probabilities = network_run(bundle, prepared.tensor, device)
+    on_reference = to_reference(probabilities, prepared.grid, volumes.reference)
+    return dict(zip(bundle.outputs, on_reference, strict=True))
