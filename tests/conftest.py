@@ -9,6 +9,8 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from assist_web.accounts.audit import audit_forget
+from assist_web.accounts.authentication import CachedTokenAuthentication
 from assist_web.accounts.models import Role, User
 
 
@@ -19,6 +21,14 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     with override_settings(DATA_DIR=folder):
         yield folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_memory() -> Iterator[None]:
+    """Each test starts with no remembered tokens or recent audited reads."""
+    audit_forget()
+    CachedTokenAuthentication.forget_all()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,26 @@
-"""The audit trail of patient-data access."""
+"""The audit trail of patient-data access.
 
+A viewer reads a study as hundreds of requests (metadata, then every frame). Recording each
+would bury the accesses an auditor looks for, and cost a database write per image. So a read
+or search is recorded once per user, study, client address and AUDIT_WINDOW_SECONDS in each
+web process; the row carries the time of the first request and the resource it asked for.
+Stores, pulls and exports are always recorded.
+"""
+
+import threading
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from assist_web.accounts.models import AuditEvent, User
+
+AUDIT_WINDOW_SECONDS = 60.0
+_DEDUPLICATED = {AuditEvent.Action.READ, AuditEvent.Action.SEARCH}
+_MAX_REMEMBERED = 10_000
+_recent: dict[tuple[int | None, str, str, str | None], float] = {}
+_lock = threading.Lock()
 
 
 def _client_addr(request: HttpRequest) -> str | None:
@@ -18,6 +33,16 @@ def _client_addr(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _already_recorded(key: tuple[int | None, str, str, str | None], now: float) -> bool:
+    with _lock:
+        if _recent.get(key, 0.0) > now:
+            return True
+        if len(_recent) >= _MAX_REMEMBERED:
+            _recent.clear()
+        _recent[key] = now + AUDIT_WINDOW_SECONDS
+        return False
+
+
 def audit_record(
     *,
     request: HttpRequest,
@@ -26,6 +51,11 @@ def audit_record(
     resource: str = "",
 ) -> None:
     user = request.user if isinstance(request.user, User) else None
+    addr = _client_addr(request)
+    now = time.monotonic()
+    uids = set(study_uids) or {""}
+    if action in _DEDUPLICATED:
+        uids = {u for u in uids if not _already_recorded((user and user.pk, action, u, addr), now)}
     events = [
         AuditEvent(
             user=user,
@@ -33,12 +63,18 @@ def audit_record(
             action=action,
             study_uid=uid,
             resource=(resource or request.path)[:300],
-            remote_addr=_client_addr(request),
+            remote_addr=addr,
         )
-        for uid in (set(study_uids) or {""})
+        for uid in uids
     ]
     if len(events) == 1:
-        # One statement in autocommit: no BEGIN/COMMIT round trips on every image request.
+        # One statement in autocommit: no BEGIN/COMMIT round trips.
         events[0].save(force_insert=True)
-    else:
+    elif events:
         AuditEvent.objects.bulk_create(events)
+
+
+def audit_forget() -> None:
+    """Forget the recent reads, so the next read of each study is recorded again."""
+    with _lock:
+        _recent.clear()
