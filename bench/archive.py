@@ -312,8 +312,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=10, help="instances per STOW request")
     parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for ASSIST")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for ASSIST")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
