@@ -83,3 +83,16 @@ def test_a_queued_job_nobody_claimed_is_sent_again(
     assert jobs_requeue_stale() == [job.pk]
 
     assert [m["args"] for m in gpu_queue.drain()] == [[job.pk]]
+
+
+def test_beat_runs_both_checks_by_task_name() -> None:
+    from assist_web.celery import app
+    from assist_web.inference import tasks  # noqa: F401 - what the worker's autodiscovery loads
+
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+
+    assert schedule == {
+        "inference.jobs_create_for_settled_studies": 15.0,
+        "inference.jobs_requeue_stale": 60.0,
+    }
+    assert set(schedule) <= set(app.tasks)
