@@ -72,10 +72,10 @@ def test_cache_verifies_the_checksum_and_downloads_once(tmp_path: Path) -> None:
 def test_cache_refuses_a_bundle_that_does_not_match_the_registry(tmp_path: Path) -> None:
     data = bundle_pack(DEMO_BUNDLE)
     registered = ModelRef(id=1, name="demo", version="0.1.0", sha256="0" * 64, bundle_url="")
-    cache = BundleCache(tmp_path, lambda model: (data, None))
+    cache = BundleCache(tmp_path / "cache", lambda model: (data, None))
     with pytest.raises(PermanentError, match="does not match the registered checksum"):
         cache.bundle(registered)
-    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path / "cache").exists()
 
 
 def test_unpack_refuses_paths_that_leave_the_folder(tmp_path: Path) -> None:

@@ -1,12 +1,14 @@
 """The whole in-memory pipeline on one SMALL phantom study: images in, SEG and RTSTRUCT out."""
 
 from io import BytesIO
+from pathlib import Path
 
 import highdicom as hd
 import numpy as np
 import pytest
 from pydicom import Dataset
 
+from tests.workers.test_rtstruct import dciodvfy
 from workers.dicom_out import rtstruct_rasterise
 from workers.geometry import series_sort
 from workers.gpu.bundle import Bundle
@@ -84,3 +86,11 @@ def test_a_second_run_gives_the_same_objects(result: StudyResult, demo_bundle: B
     assert again.seg.SOPInstanceUID == result.seg.SOPInstanceUID
     assert again.seg.PixelData == result.seg.PixelData
     assert again.volumes_ml == result.volumes_ml
+
+
+@pytest.mark.parametrize("kind", ["seg", "rtstruct"])
+def test_dciodvfy_finds_no_errors(result: StudyResult, kind: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{kind}.dcm"
+    getattr(result, kind).save_as(path, enforce_file_format=True)
+    report = dciodvfy(path)
+    assert not [line for line in report.splitlines() if "Error" in line], report

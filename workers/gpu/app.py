@@ -1,8 +1,12 @@
 """The gpu worker's own Celery app: same broker as the site, its own queue, no Django."""
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import worker_init
 
 from workers.broker import celery_settings
+from workers.gpu.config import ConfigurationError, WorkerSettings
 
 QUEUE = "gpu"
 INFER_TASK = "assist.infer"
@@ -23,3 +27,13 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
 )
+
+
+@worker_init.connect
+def settings_check(**_: Any) -> None:
+    """A worker without a site URL or token refuses to start, rather than take jobs and drop
+    them one by one. SystemExit, because Celery logs and ignores Exceptions from handlers."""
+    try:
+        WorkerSettings.from_env()
+    except ConfigurationError as error:
+        raise SystemExit(f"ASSIST gpu worker not started: {error}") from error

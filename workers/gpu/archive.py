@@ -32,10 +32,12 @@ class Archive:
         """Every image of each named series, keyed like ``sequences`` (name -> series UID)."""
         fetched: dict[str, list[Dataset]] = {}
         for name, series_uid in sequences.items():
+            # One QIDO page, not get_remaining: it only proves the series exists and gives a
+            # lower bound on its size, and paging loops forever on servers ignoring offset.
             listed = retrying(
                 lambda s=series_uid: self.client.search_for_instances(  # type: ignore[misc]
                     study_instance_uid=study_uid, series_instance_uid=s,
-                    fields=[_SOP_INSTANCE_UID], get_remaining=True),
+                    fields=[_SOP_INSTANCE_UID]),
                 what=f"listing the {name} series")
             if not listed:
                 raise PermanentError(f"The {name} series of this study is not in the archive "

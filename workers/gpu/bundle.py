@@ -21,7 +21,7 @@ class Bundle:
     root: Path
     metadata: dict[str, Any]
     network: torch.nn.Module  # in eval mode, float32, on the CPU
-    preprocessing: Callable[[torch.Tensor], torch.Tensor]
+    preprocessing: Callable[[Any], Any]  # (channels, ...) array -> array or tensor
     inferer: Any  # monai.inferers.Inferer: inferer(inputs=..., network=...)
     postprocessing: Callable[[torch.Tensor], torch.Tensor]
     channels: tuple[str, ...]

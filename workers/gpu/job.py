@@ -1,9 +1,12 @@
 """One inference job against a site: claim, fetch, contour, store, complete, or fail once."""
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from workers.gpu.archive import Archive
+from pydicom import Dataset
+
 from workers.gpu.bundle_cache import BundleCache
 from workers.gpu.errors import PermanentError, failure_reason, is_transient
 from workers.gpu.pipeline import study_contour
@@ -14,10 +17,19 @@ from workers.gpu.uids import result_uids
 log = logging.getLogger(__name__)
 
 
+class ImageStore(Protocol):
+    """Where studies come from and results go: ``workers.gpu.archive.Archive`` (DICOMweb)."""
+
+    def series_fetch(self, study_uid: str,
+                     sequences: Mapping[str, str]) -> dict[str, list[Dataset]]: ...
+
+    def store(self, datasets: Sequence[Dataset], study_uid: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class WorkerContext:
     site: SiteClient
-    archive: Archive
+    archive: ImageStore
     bundles: BundleCache
     worker_name: str
 

@@ -14,7 +14,7 @@ from workers.gpu.bundle import Bundle
 from workers.gpu.inputs import REFERENCE, study_volumes
 from workers.gpu.results import StudyResult, results_write
 from workers.gpu.segment import device_select, study_probabilities
-from workers.gpu.targets import ORDER, Margins, structures_build, volumes_ml
+from workers.gpu.targets import ORDER, USED_OUTPUTS, Margins, structures_build, volumes_ml
 from workers.gpu.uids import ResultUids
 
 Progress = Callable[[int, str], None]  # (percent, stage)
@@ -31,7 +31,8 @@ def study_contour(series: Mapping[str, Sequence[Dataset]], bundle: Bundle, *,
     progress(30, "preparing")
     volumes = study_volumes(series, bundle.channels)
     progress(40, "segmenting")
-    probabilities = study_probabilities(bundle, volumes, device or device_select())
+    probabilities = study_probabilities(bundle, volumes, device or device_select(),
+                                        USED_OUTPUTS)
     progress(75, "contouring")
     t1 = volumes.channels[bundle.channels.index("T1")] if "T1" in bundle.channels else None
     masks = structures_build(probabilities, volumes.reference, threshold=bundle.threshold,

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -11,6 +12,8 @@ from workers.geometry import Volume, resample_to
 # Grids whose spacing differs by less than this (mm) are the same grid: resampling a volume
 # onto itself would only blur it.
 _SAME_SPACING_MM = 1e-3
+# Probabilities below this are background everywhere the threshold (0.5) is concerned.
+_NEGLIGIBLE = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,11 +41,12 @@ def model_grid(reference: Volume, spacing_mm: Sequence[float]) -> Volume | None:
 
 
 def model_input(channels: Sequence[Volume], reference: Volume, spacing_mm: Sequence[float],
-                preprocessing: Callable[[torch.Tensor], torch.Tensor]) -> ModelInput:
+                preprocessing: Callable[[Any], Any]) -> ModelInput:
     grid = model_grid(reference, spacing_mm)
     arrays = [(v if grid is None else resample_to(v, grid)).array for v in channels]
-    stacked = torch.from_numpy(np.stack(arrays).astype(np.float32, copy=False))
-    tensor = preprocessing(stacked)
+    # A numpy array, not a tensor: MONAI's percentiles then use numpy's partition-based
+    # np.percentile instead of torch.quantile's full sort (0.23 s of a 1.3 s study).
+    tensor = preprocessing(np.stack(arrays).astype(np.float32, copy=False))
     # MONAI transforms return MetaTensors; a plain tensor keeps the inferer's fast path.
     return ModelInput(tensor=torch.as_tensor(tensor).as_subclass(torch.Tensor).float(),
                       grid=grid)
@@ -50,12 +54,44 @@ def model_input(channels: Sequence[Volume], reference: Volume, spacing_mm: Seque
 
 def to_reference(probabilities: np.ndarray, grid: Volume | None,
                  reference: Volume) -> np.ndarray:
-    """Probabilities (channels, ...) on the model grid -> on the reference grid (trilinear)."""
+    """Probabilities (channels, ...) on the model grid -> on the reference grid (trilinear).
+
+    Each channel is resampled only inside the box where it is not ~0: a tumour fills a few
+    percent of a 1 mm grid, and interpolating the rest (8 M voxels) would cost seconds.
+    """
     if grid is None:
         return probabilities
-    out = []
-    for channel in probabilities:
-        on_grid = Volume(array=channel, affine=grid.affine, spacing=grid.spacing,
-                         sop_instance_uids=(), frame_of_reference_uid=grid.frame_of_reference_uid)
-        out.append(resample_to(on_grid, reference).array)
-    return np.stack(out)
+    out = np.zeros((len(probabilities), *reference.shape), dtype=np.float32)
+    for k, channel in enumerate(probabilities):
+        box = _reference_box(channel > _NEGLIGIBLE, grid, reference)
+        if box is None:
+            continue
+        start = np.array([s.start for s in box], dtype=float)
+        sub_affine = reference.affine.copy()
+        sub_affine[:3, 3] = reference.affine[:3, :3] @ start + reference.affine[:3, 3]
+        target = Volume(array=out[k][box], affine=sub_affine, spacing=reference.spacing,
+                        sop_instance_uids=(),
+                        frame_of_reference_uid=reference.frame_of_reference_uid)
+        source = Volume(array=channel, affine=grid.affine, spacing=grid.spacing,
+                        sop_instance_uids=(), frame_of_reference_uid=grid.frame_of_reference_uid)
+        out[k][box] = resample_to(source, target).array
+    return out
+
+
+def _reference_box(present: np.ndarray, grid: Volume,
+                   reference: Volume) -> tuple[slice, ...] | None:
+    """The reference-grid box covering ``present`` on the model grid, one model voxel wider."""
+    if not present.any():
+        return None
+    low = np.array([np.flatnonzero(present.any(axis=tuple(a for a in range(3) if a != axis)))
+                    [[0, -1]] for axis in range(3)], dtype=float)  # (axis, [first, last])
+    low[:, 0] -= 1
+    low[:, 1] += 1
+    corners = np.array(np.meshgrid(*low, indexing="ij")).reshape(3, -1).T
+    points = grid.index_to_patient(corners)
+    indices = reference.patient_to_index(points)
+    first = np.clip(np.floor(indices.min(axis=0)).astype(int), 0, reference.shape)
+    last = np.clip(np.ceil(indices.max(axis=0)).astype(int) + 1, 0, reference.shape)
+    if np.any(last <= first):
+        return None
+    return tuple(slice(int(a), int(b)) for a, b in zip(first, last, strict=True))

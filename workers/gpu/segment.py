@@ -1,7 +1,7 @@
 """Run a bundle's network over a whole study: sliding windows, AMP on CUDA, plain FP32 on CPU."""
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -35,11 +35,14 @@ def network_run(bundle: Bundle, tensor: torch.Tensor, device: torch.device) -> n
     return torch.as_tensor(probabilities).cpu().numpy().astype(np.float32, copy=False)
 
 
-def study_probabilities(bundle: Bundle, volumes: StudyVolumes,
-                        device: torch.device) -> dict[str, np.ndarray]:
-    """Each output channel's probability on the T1c grid, keyed by output name."""
+def study_probabilities(bundle: Bundle, volumes: StudyVolumes, device: torch.device,
+                        wanted: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """Output channels' probabilities on the T1c grid, keyed by output name; only those in
+    ``wanted`` (default all) are brought back to the T1c grid, which is the costly part."""
     prepared = model_input(volumes.channels, volumes.reference, bundle.spacing_mm,
                            bundle.preprocessing)
     probabilities = network_run(bundle, prepared.tensor, device)
-    on_reference = to_reference(probabilities, prepared.grid, volumes.reference)
-    return dict(zip(bundle.outputs, on_reference, strict=True))
+    names = [name for name in bundle.outputs if wanted is None or name in wanted]
+    picked = probabilities[[bundle.outputs.index(name) for name in names]]
+    on_reference = to_reference(picked, prepared.grid, volumes.reference)
+    return dict(zip(names, on_reference, strict=True))

@@ -15,6 +15,7 @@ MIN_LESION_MM3 = 100.0
 # A brain prediction leaks a few voxels into the scalp or orbits; the brain is one ~1.4 l piece.
 MIN_BRAIN_MM3 = 20_000.0
 ORDER = ("GTV", "Edema", "CTV", "PTV", "Brain")  # the order of SEG segments and RTSTRUCT ROIs
+USED_OUTPUTS = ("TC", "WT", "Brain")  # the network outputs structures_build reads
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,22 @@ class Margins:
 
 
 def _clean(mask: np.ndarray, spacing: tuple[float, float, float], min_mm3: float) -> np.ndarray:
-    return fill_holes(drop_small_components(mask, spacing, min_mm3))
+    """Specks dropped, holes filled, computed in the mask's bounding box.
+
+    The box keeps one voxel of background all round, so the outside stays one connected
+    region and the result is the same as on the whole grid; on a 1 mm grid a tumour's box is a
+    hundredth of the volume (seconds saved per study).
+    """
+    present = [np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != axis)))
+               for axis in range(3)]
+    if any(len(p) == 0 for p in present):
+        return np.zeros_like(mask, dtype=bool)
+    box = tuple(slice(int(p[0]), int(p[-1]) + 1) for p in present)
+    padded = np.pad(mask[box], 1)
+    cleaned = fill_holes(drop_small_components(padded, spacing, min_mm3))
+    out = np.zeros_like(mask, dtype=bool)
+    out[box] = cleaned[1:-1, 1:-1, 1:-1]
+    return out
 
 
 def structures_build(probabilities: Mapping[str, np.ndarray], reference: Volume, *,

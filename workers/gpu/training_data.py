@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,7 +48,7 @@ def _pad_to(tensor: torch.Tensor, roi: Sequence[int]) -> torch.Tensor:
 
 def training_case(seed: int, grid: str, channels: tuple[str, ...],
                   spacing_mm: Sequence[float],
-                  preprocessing: Callable[[torch.Tensor], torch.Tensor],
+                  preprocessing: Callable[[Any], Any],
                   roi: Sequence[int] = (0, 0, 0)) -> TrainingCase:
     case = phantom_case(seed, grid, channels)
     prepared = model_input(case.volumes.channels, case.volumes.reference, spacing_mm,

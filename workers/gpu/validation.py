@@ -8,7 +8,7 @@ from workers.gpu.bundle import bundle_load
 from workers.gpu.dice import dice
 from workers.gpu.phantom_cases import phantom_case
 from workers.gpu.segment import device_select, study_probabilities
-from workers.gpu.targets import Margins, structures_build
+from workers.gpu.targets import USED_OUTPUTS, Margins, structures_build
 
 # Structure -> the ground-truth region it must match (the definition).
 COMPARED = {"GTV": "TC", "Edema": "WT", "Brain": "Brain"}
@@ -20,7 +20,7 @@ def validation_report(bundle_dir: Path, seeds: list[int], grid: str) -> dict[str
     cases = []
     for seed in seeds:
         case = phantom_case(seed, grid, bundle.channels)
-        probabilities = study_probabilities(bundle, case.volumes, device)
+        probabilities = study_probabilities(bundle, case.volumes, device, USED_OUTPUTS)
         masks = structures_build(probabilities, case.volumes.reference,
                                  threshold=bundle.threshold, margins=Margins())
         row: dict[str, object] = {"seed": seed, "site": case.site}
