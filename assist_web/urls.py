@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("assist_web.accounts.urls")),
     path("api/v1/", include("assist_web.archive.api_urls")),
     path("api/v1/", include("assist_web.inference.api_urls")),
+    path("api/v1/", include("assist_web.contours.api_urls")),
     path("dicomweb/", include("assist_web.dicomweb.urls")),
     path("admin/", admin.site.urls),
 ]

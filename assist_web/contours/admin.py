@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from assist_web.contours.models import Revision
+from assist_web.contours.models import Export, ExportDestination, Revision
 
 
 @admin.register(Revision)
@@ -15,6 +15,32 @@ class RevisionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ExportDestination)
+class ExportDestinationAdmin(admin.ModelAdmin):
+    """Where exports go. Only site admins reach the admin (AssistAdminSite.has_permission)."""
+
+    list_display = ["name", "ae_title", "host", "port", "calling_ae_title", "enabled"]
+    list_filter = ["enabled"]
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    """Exports are made from the API; the admin shows how they went."""
+
+    list_display = [
+        "id", "revision", "kind", "object", "destination", "requested_by", "state",
+        "status_code", "created_at", "finished_at",
+    ]  # fmt: skip
+    list_filter = ["state", "kind", "object", "destination"]
+    readonly_fields = [f.name for f in Export._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

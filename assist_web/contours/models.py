@@ -5,6 +5,7 @@ study); a revision points at them by SOP Instance UID and keeps the per-structur
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 
@@ -70,3 +71,90 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"revision {self.number} of set {self.structure_set_id} ({self.source})"
+
+
+# PS3.5 6.2 (AE): at most 16 characters, no backslash or control characters, not all spaces.
+ae_title_validator = RegexValidator(
+    r"^(?! *$)[\x20-\x5b\x5d-\x7e]{1,16}$",
+    "An AE title is 1 to 16 printable characters, without a backslash, and not only spaces.",
+)
+
+
+def calling_ae_title_default() -> str:
+    return str(settings.ASSIST_AE_TITLE)
+
+
+class ExportDestination(models.Model):
+    """A planning system (or other DICOM AE) that revisions are sent to; site admins set it up."""
+
+    name = models.CharField(max_length=64, unique=True)
+    ae_title = models.CharField(
+        "called AE title", max_length=16, validators=[ae_title_validator],
+        help_text="The AE title of the planning system's DICOM storage service.",
+    )  # fmt: skip
+    host = models.CharField(max_length=255, help_text="Host name or IP address.")
+    port = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    calling_ae_title = models.CharField(
+        "calling AE title", max_length=16, default=calling_ae_title_default,
+        validators=[ae_title_validator],
+        help_text="How this site introduces itself; the planning system may allow only known "
+        "callers.",
+    )  # fmt: skip
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Export(models.Model):
+    """One revision object sent to a destination or downloaded: the export history of a study."""
+
+    class Kind(models.TextChoices):
+        CSTORE = "cstore", "DICOM C-STORE"
+        DOWNLOAD = "download", "Download"
+
+    class Object(models.TextChoices):
+        RTSTRUCT = "rtstruct", "RTSTRUCT"
+        SEG = "seg", "SEG"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="exports")
+    destination = models.ForeignKey(
+        ExportDestination, null=True, blank=True, on_delete=models.PROTECT, related_name="exports"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    object = models.CharField(max_length=8, choices=Object.choices)
+    sop_instance_uid = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    # The C-STORE response status (PS3.4 B.2.3); null until the destination answered.
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="cstore", destination__isnull=False)
+                | models.Q(kind="download", destination__isnull=True),
+                name="export_destination_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of revision {self.revision_id} ({self.kind}, {self.state})"

@@ -14,6 +14,7 @@ from workers.gpu.retry import retrying
 
 _SOP_INSTANCE_UID = "00080018"
 _FAILED_SOP_SEQUENCE = "FailedSOPSequence"
+_STOW_CHUNK_BYTES = 1024**3
 
 
 class Archive:
@@ -21,8 +22,11 @@ class Archive:
                  session: requests.Session | None = None) -> None:
         session = session or requests.Session()
         session.headers["Authorization"] = f"Token {token}"
+        # A SEG and RTSTRUCT of a clinical study exceed the client's default 1 MB chunk, and a
+        # chunked upload carries no Content-Length, which many WSGI servers cannot read. One
+        # chunk keeps the upload a plain request with a length.
         self.client = DICOMwebClient(url=f"{site_url.rstrip('/')}/dicomweb", session=session,
-                                     timeout=(5.0, 120.0))
+                                     timeout=(5.0, 120.0), chunk_size=_STOW_CHUNK_BYTES)
         # One retry policy for the whole worker (workers.gpu.retry), which also covers
         # connection errors; the client's own would retry a second time underneath it.
         self.client.set_http_retry_params(retry=False)
