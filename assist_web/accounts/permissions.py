@@ -5,22 +5,24 @@ from rest_framework.views import APIView
 from assist_web.accounts.models import Role
 
 
-class _HasRole(BasePermission):
+class HasRole(BasePermission):
+    """Allows active users whose role is in ``roles`` (and superusers); subclasses name them."""
+
     roles: frozenset[str] = frozenset()
     message = "Your role does not allow this."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        if not (user and user.is_authenticated):
+        if not (user and user.is_authenticated and user.is_active):
             return False
         return bool(user.is_superuser or getattr(user, "role", None) in self.roles)
 
 
-class IsClinicalUser(_HasRole):
+class IsClinicalUser(HasRole):
     """Anyone who may see patient images: clinicians, admins and worker identities."""
 
     roles = frozenset({Role.PHYSICIAN, Role.PHYSICIST, Role.SITE_ADMIN, Role.WORKER})
 
 
-class IsSiteAdmin(_HasRole):
+class IsSiteAdmin(HasRole):
     roles = frozenset({Role.SITE_ADMIN})
