@@ -99,12 +99,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Parameters travel separately from the SQL instead of being quoted into it by Python (the
-    # per-instance DICOM JSON makes ingest inserts large), and each statement is prepared on
-    # its first run in a connection: planning the index lookups costs more than running them.
+    # per-instance DICOM JSON makes ingest inserts large), and a statement run five times in a
+    # connection is prepared: planning the index lookups costs more than running them. (Not on
+    # the first run: migrations send several commands in one string, which cannot be prepared.)
     # Behind a connection pooler in transaction mode, set ASSIST_DB_PREPARED_STATEMENTS=false.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True,
-        prepare_threshold=0 if env_bool("ASSIST_DB_PREPARED_STATEMENTS", True) else None,
+        prepare_threshold=5 if env_bool("ASSIST_DB_PREPARED_STATEMENTS", True) else None,
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
