@@ -1,3 +1,10 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -26,3 +33,19 @@ class IsClinicalUser(HasRole):
 
 class IsSiteAdmin(HasRole):
     roles = frozenset({Role.SITE_ADMIN})
+
+
+CLINICAL_ROLES = frozenset({Role.PHYSICIAN, Role.PHYSICIST, Role.SITE_ADMIN})
+
+
+def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages: log in first, then only people (not worker identities) see patient data."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_superuser or getattr(user, "role", None) in CLINICAL_ROLES):
+            raise PermissionDenied("Your role does not allow this page.")
+        return view(request, *args, **kwargs)
+
+    return login_required(guarded)

@@ -6,11 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from assist_web.accounts.permissions import clinician_required
 from assist_web.archive.models import Study
 
 
@@ -60,19 +60,19 @@ def _assets_from_manifest(manifest: str, mtime: int, key: str) -> FrontendAssets
     return FrontendAssets(scripts=[prefix + chunks[key]["file"]], styles=styles, preloads=preloads)
 
 
-@login_required
+@clinician_required
 def study_list(request: HttpRequest) -> HttpResponse:
     studies = Study.objects.select_related("patient").order_by("-last_received_at")[:200]
     return render(request, "archive/study_list.html", {"studies": studies})
 
 
-@login_required
+@clinician_required
 @ensure_csrf_cookie  # the page's script sends the cookie's token with each upload request
 def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/upload.html", {"assets": frontend_assets("upload")})
 
 
-@login_required
+@clinician_required
 def viewer(request: HttpRequest, study_uid: str) -> HttpResponse:
     study = get_object_or_404(Study.objects.select_related("patient"), study_instance_uid=study_uid)
     context = {
