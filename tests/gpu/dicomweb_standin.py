@@ -4,14 +4,15 @@ to drive ``dicomweb-client`` for real; answers can be scripted per request to te
 import io
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pydicom
 from pydicom import Dataset
+
+from tests.gpu.serving import serving
 
 BOUNDARY = "assist-test-boundary"
 
@@ -78,19 +79,30 @@ def _handler(state: ArchiveState) -> type[BaseHTTPRequestHandler]:
                 return
             instances = state.series.get(found.group(1), [])
             if found.group(2):  # QIDO
-                body = [{"00080018": {"vr": "UI", "Value": [ds.SOPInstanceUID]}}
-                        for ds in instances]
-                self._send(200 if body else 204, "application/dicom+json",
-                           json.dumps(body).encode() if body else b"")
+                body = [
+                    {"00080018": {"vr": "UI", "Value": [ds.SOPInstanceUID]}} for ds in instances
+                ]
+                self._send(
+                    200 if body else 204,
+                    "application/dicom+json",
+                    json.dumps(body).encode() if body else b"",
+                )
                 return
             if not instances:
                 self._send(404, "text/plain", b"")
                 return
-            parts = b"".join(
-                f"--{BOUNDARY}\r\nContent-Type: application/dicom\r\n\r\n".encode()
-                + _bytes(ds) + b"\r\n" for ds in instances) + f"--{BOUNDARY}--".encode()
-            self._send(200, f'multipart/related; type="application/dicom"; boundary={BOUNDARY}',
-                       parts)
+            parts = (
+                b"".join(
+                    f"--{BOUNDARY}\r\nContent-Type: application/dicom\r\n\r\n".encode()
+                    + _bytes(ds)
+                    + b"\r\n"
+                    for ds in instances
+                )
+                + f"--{BOUNDARY}--".encode()
+            )
+            self._send(
+                200, f'multipart/related; type="application/dicom"; boundary={BOUNDARY}', parts
+            )
 
         def _body(self) -> bytes:
             if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
@@ -115,11 +127,5 @@ def _handler(state: ArchiveState) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def archive_running(state: ArchiveState) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_handler(state)) as url:
+        yield url

@@ -6,12 +6,13 @@ the status codes the real site uses (409 for a job already claimed or a lease no
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.gpu.serving import serving
 
 LEASE = "lease-1"
 
@@ -25,8 +26,11 @@ class SiteState:
     calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     def posted(self, action: str) -> list[dict[str, Any]]:
-        return [body for method, path, body in self.calls
-                if method == "POST" and path.endswith(f"/{action}/")]
+        return [
+            body
+            for method, path, body in self.calls
+            if method == "POST" and path.endswith(f"/{action}/")
+        ]
 
 
 def _handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
@@ -61,8 +65,12 @@ def _handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
                 return
             action = self.path.rstrip("/").rsplit("/", 1)[-1]
             if action == "claim":
-                self._answer(state.claim_status, {"lease_token": LEASE}
-                             if state.claim_status == 200 else {"detail": "running elsewhere"})
+                self._answer(
+                    state.claim_status,
+                    {"lease_token": LEASE}
+                    if state.claim_status == 200
+                    else {"detail": "running elsewhere"},
+                )
             elif body.get("lease_token") != LEASE:
                 self._answer(409, {"detail": "lease not held"})
             elif action == "progress":
@@ -75,11 +83,5 @@ def _handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def site_running(state: SiteState) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_handler(state)) as url:
+        yield url
