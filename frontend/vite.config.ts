@@ -26,6 +26,7 @@ export default defineConfig({
       input: {
         upload: 'src/upload/main.ts',
         viewer: 'src/viewer/main.ts',
+        worklist: 'src/worklist/main.ts',
       },
     },
   },

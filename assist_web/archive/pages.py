@@ -1,4 +1,4 @@
-"""Server-rendered pages of the archive: the study list, the upload page and the viewer."""
+"""Server-rendered pages of the archive: the study list and the upload page."""
 
 import json
 from dataclasses import dataclass, field
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from assist_web.accounts.permissions import clinician_required
@@ -70,18 +70,6 @@ def study_list(request: HttpRequest) -> HttpResponse:
 @ensure_csrf_cookie  # the page's script sends the cookie's token with each upload request
 def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/upload.html", {"assets": frontend_assets("upload")})
-
-
-@clinician_required
-def viewer(request: HttpRequest, study_uid: str) -> HttpResponse:
-    study = get_object_or_404(Study.objects.select_related("patient"), study_instance_uid=study_uid)
-    context = {
-        "study": study,
-        "patient_name": person_name(study.patient.name),
-        "study_date": dicom_date(study.study_date),
-        "assets": frontend_assets("viewer"),
-    }
-    return render(request, "archive/viewer.html", context)
 
 
 def person_name(value: str) -> str:

@@ -10,12 +10,22 @@ from django.db import models
 
 
 class StructureSet(models.Model):
-    """The proposal for one study and every revision made from it."""
+    """The proposal for one study and every revision made from it.
+
+    ``editor`` is the physician who has the set open for editing, refreshed by the viewer's
+    heartbeat (``editing_since``); others see who it is. It is a notice, not a lock: saving on
+    a parent that is no longer the newest revision is what gets refused.
+    """
 
     study = models.ForeignKey(
         "archive.Study", on_delete=models.CASCADE, related_name="structure_sets"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    editing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -28,6 +38,13 @@ class Revision(models.Model):
     class Source(models.TextChoices):
         AI = "ai", "AI model"
         HUMAN = "human", "Person"
+
+    class State(models.TextChoices):
+        # A person's revision is recorded at once; the default worker then writes its SEG
+        # and RTSTRUCT into the archive. AI revisions are created with their objects stored.
+        WRITING = "writing", "Writing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
 
     structure_set = models.ForeignKey(
         StructureSet, on_delete=models.CASCADE, related_name="revisions"
@@ -54,8 +71,13 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     seg_sop_instance_uid = models.CharField(max_length=64, blank=True)
     rtstruct_sop_instance_uid = models.CharField(max_length=64, blank=True)
-    # [{"name": "GTV", "volume_ml": 12.3}, ...] as the producer measured them.
+    # [{"name": "GTV", "volume_ml": 12.3, "decision": "edited"}, ...] as the producer measured
+    # them; a person's revision records per structure "accepted", "rejected" or "edited".
     structures = models.JSONField(default=list)
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.READY, db_index=True
+    )
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["structure_set", "number"]
@@ -71,6 +93,55 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"revision {self.number} of set {self.structure_set_id} ({self.source})"
+
+
+class Approval(models.Model):
+    """A physician's sign-off of one revision; the revision and its objects never change after.
+
+    ``rtstruct_sop_instance_uid`` is the approved RTSTRUCT written at sign-off: the revision's
+    contours with Approval Status APPROVED, the reviewer and the time (PS3.3 C.8.8.16). It is
+    what goes to the planning system.
+    """
+
+    revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="approval")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+    rtstruct_sop_instance_uid = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"approval of revision {self.revision_id}"
+
+
+class StructureMetrics(models.Model):
+    """One structure of an approved revision measured against the AI revision it came from."""
+
+    approval = models.ForeignKey(Approval, on_delete=models.CASCADE, related_name="metrics")
+    ai_revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    model_version = models.ForeignKey(
+        "inference.ModelVersion", on_delete=models.PROTECT, related_name="structure_metrics"
+    )
+    structure = models.CharField(max_length=64)
+    dice = models.FloatField()
+    hd95_mm = models.FloatField(null=True, blank=True)  # None when one mask is empty
+    surface_dice = models.FloatField()
+    apl_mm = models.FloatField()
+    volume_ai_ml = models.FloatField()
+    volume_approved_ml = models.FloatField()
+    volume_change_ml = models.FloatField()
+    volume_change_pct = models.FloatField(null=True, blank=True)  # None from an empty AI mask
+
+    class Meta:
+        ordering = ["approval", "structure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["approval", "structure"], name="metrics_structure_per_approval"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.structure} of approval {self.approval_id}"
 
 
 # PS3.5 6.2 (AE): at most 16 characters, no backslash or control characters, not all spaces.

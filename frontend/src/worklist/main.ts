@@ -1,0 +1,2 @@
+// The worklist page's live job progress and review states.
+export {};
