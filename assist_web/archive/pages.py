@@ -1,4 +1,4 @@
-"""Server-rendered pages of the archive: the study list and the upload page."""
+"""Server-rendered pages of the archive: the upload page, and the helpers pages share."""
 
 import json
 from dataclasses import dataclass, field
@@ -11,7 +11,6 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from assist_web.accounts.permissions import clinician_required
-from assist_web.archive.models import Study
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,6 @@ def _assets_from_manifest(manifest: str, mtime: int, key: str) -> FrontendAssets
 
     visit(key, {key})
     return FrontendAssets(scripts=[prefix + chunks[key]["file"]], styles=styles, preloads=preloads)
-
-
-@clinician_required
-def study_list(request: HttpRequest) -> HttpResponse:
-    studies = Study.objects.select_related("patient").order_by("-last_received_at")[:200]
-    return render(request, "archive/study_list.html", {"studies": studies})
 
 
 @clinician_required

@@ -1,11 +1,17 @@
 from django.urls import path
 
 from assist_web.archive import pages
-from assist_web.contours import review_pages
+from assist_web.contours import review_pages, worklist_pages
 
 app_name = "archive"
 urlpatterns = [
-    path("", pages.study_list, name="study-list"),
+    # The front page is the worklist; the name stays, pages and scripts link to it.
+    path("", worklist_pages.worklist, name="study-list"),
+    path(
+        "studies/<str:study_uid>/ai-job/",
+        worklist_pages.study_job_start,
+        name="study-job-start",
+    ),
     path("upload/", pages.upload, name="upload"),
     path("viewer/<str:study_uid>/", review_pages.viewer, name="viewer"),
 ]
