@@ -1,15 +1,24 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from assist_web.contours.models import Export, ExportDestination, Revision
+from assist_web.contours.models import (
+    Approval,
+    Export,
+    ExportDestination,
+    Revision,
+    StructureMetrics,
+)
 
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     """Read-only: revisions are immutable records."""
 
-    list_display = ["id", "structure_set", "number", "source", "model_version", "created_at"]
-    list_filter = ["source"]
+    list_display = [
+        "id", "structure_set", "number", "source", "author", "model_version", "state",
+        "created_at",
+    ]  # fmt: skip
+    list_filter = ["source", "state"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -45,3 +54,30 @@ class ExportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of sign-off and measurement: shown, never made or changed by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Approval)
+class ApprovalAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "revision", "approved_by", "approved_at", "rtstruct_sop_instance_uid"]
+
+
+@admin.register(StructureMetrics)
+class StructureMetricsAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "approval", "structure", "model_version", "dice", "hd95_mm", "surface_dice", "apl_mm",
+        "volume_change_ml",
+    ]  # fmt: skip
+    list_filter = ["structure", "model_version"]

@@ -19,7 +19,7 @@ from assist_web.archive.models import Instance, Study
 from assist_web.archive.store import file_store
 from assist_web.celery import app
 from assist_web.contours.cstore import DestinationUnreachable, Peer, cstore_send
-from assist_web.contours.models import Export, ExportDestination, Revision
+from assist_web.contours.models import Approval, Export, ExportDestination, Revision
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,18 @@ _DEFAULT_QUEUE = "default"
 
 
 class ExportRefused(ValueError):
-    """The export cannot be made; ``message`` says why, for the person who asked."""
+    """The export cannot be made; ``message`` says why, for the person who asked.
 
-    def __init__(self, message: str) -> None:
+    ``conflict`` marks a refusal due to the revision's state rather than the request (409).
+    """
+
+    def __init__(self, message: str, *, conflict: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.conflict = conflict
+
+
+UNAPPROVED = "Approve the revision before sending it to the planning system."
 
 
 def export_destinations_enabled() -> QuerySet[ExportDestination]:
@@ -46,9 +53,16 @@ def export_history(*, study: Study) -> QuerySet[Export]:
 
 
 def revision_instance(*, revision: Revision, object: str) -> Instance:
-    """The archived instance of the revision's RTSTRUCT or SEG."""
+    """The archived instance of the revision's RTSTRUCT or SEG.
+
+    For an approved revision the RTSTRUCT is the approved one (Approval Status APPROVED),
+    the object the planning system is to receive.
+    """
+    approval = Approval.objects.filter(revision=revision).first()
     uids = {
-        Export.Object.RTSTRUCT: revision.rtstruct_sop_instance_uid,
+        Export.Object.RTSTRUCT: (
+            approval.rtstruct_sop_instance_uid if approval else revision.rtstruct_sop_instance_uid
+        ),
         Export.Object.SEG: revision.seg_sop_instance_uid,
     }
     if object not in uids:
@@ -68,7 +82,12 @@ def export_start(
     requested_by: User,
     objects: Iterable[str] = ("rtstruct",),
 ) -> list[Export]:
-    """Record one C-STORE export per object and queue each for the worker after commit."""
+    """Record one C-STORE export per object and queue each for the worker after commit.
+
+    Only an approved revision goes to a planning system; its RTSTRUCT is the approved one.
+    """
+    if not Approval.objects.filter(revision=revision).exists():
+        raise ExportRefused(UNAPPROVED, conflict=True)
     if not destination.enabled:
         raise ExportRefused(f"Destination {destination.name} is disabled.")
     wanted = list(dict.fromkeys(objects))

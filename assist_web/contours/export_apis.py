@@ -88,7 +88,8 @@ class RevisionExportCreateApi(APIView):
                 objects=given.validated_data["objects"],
             )
         except ExportRefused as exc:
-            return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+            code = status.HTTP_409_CONFLICT if exc.conflict else status.HTTP_400_BAD_REQUEST
+            return Response({"detail": exc.message}, status=code)
         _audit(request, revision, f"revisions/{revision.pk}/exports")
         exports = [Export.objects.select_related("revision", "destination").get(pk=e.pk)
                    for e in exports]  # fmt: skip

@@ -78,6 +78,9 @@ class Revision(models.Model):
         max_length=8, choices=State.choices, default=State.READY, db_index=True
     )
     error = models.TextField(blank=True)
+    # When a default worker took on writing the SEG and RTSTRUCT; a claim this old belongs to
+    # a worker that died, and the redelivered task may take it over.
+    write_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["structure_set", "number"]

@@ -5,6 +5,8 @@ from celery import Task
 from assist_web.celery import app
 from assist_web.contours.cstore import DestinationUnreachable
 from assist_web.contours.export import EXPORT_SEND_TASK, export_send
+from assist_web.contours.revision_writing import revision_write, revisions_requeue_waiting
+from assist_web.contours.revisions import REVISION_WRITE_TASK
 
 # A planning system that is restarting is back within seconds; one that is down stays down,
 # and the physician should see "failed" soon rather than a spinner. 2 + 4 + 8 s, then give up.
@@ -22,3 +24,14 @@ def export_send_run(self: Task, export_id: int) -> None:
         if retries >= _RETRIES:
             return  # recorded as failed; nothing left to try
         raise self.retry(countdown=min(_BACKOFF_CAP_S, _BACKOFF_S * 2**retries)) from exc
+
+
+@app.task(name=REVISION_WRITE_TASK, ignore_result=True)
+def revision_write_run(revision_id: int) -> None:
+    revision_write(revision_id=revision_id)
+
+
+@app.task(name="contours.revisions_requeue_waiting", ignore_result=True)
+def requeue_waiting_revisions() -> int:
+    """Periodic (Celery beat): revisions whose write message was lost are sent again."""
+    return len(revisions_requeue_waiting())

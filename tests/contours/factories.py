@@ -9,7 +9,8 @@ from pydicom import Dataset
 from assist_web.accounts.models import User
 from assist_web.archive.ingest import instances_ingest
 from assist_web.archive.models import Study
-from assist_web.contours.models import Revision, StructureSet
+from assist_web.contours.approval import revision_approve
+from assist_web.contours.models import Approval, Revision, StructureSet
 from workers.dicom_out import Algorithm, rtstruct_write, seg_write
 from workers.geometry.synthetic import series_build
 
@@ -60,3 +61,12 @@ def archived_revision(*, author: User | None = None) -> ArchivedRevision:
         structures=[{"name": "GTV", "volume_ml": 0.4}, {"name": "Brain", "volume_ml": 10.0}],
     )
     return ArchivedRevision(revision=revision, study=study, rtstruct=rtstruct, seg=seg)
+
+
+def approved(archived: ArchivedRevision, physician: User) -> Approval:
+    """Sign the revision off as ``physician`` (whose test password is <username>-pass-2026)."""
+    return revision_approve(
+        revision=archived.revision,
+        user=physician,
+        password=f"{physician.get_username()}-pass-2026",
+    )

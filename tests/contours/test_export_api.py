@@ -1,14 +1,16 @@
 """Export through the API: who may send, download and configure, and what each leaves behind."""
 
+import io
 from typing import Any
 
 import pytest
+from pydicom import dcmread
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assist_web.accounts.models import AuditEvent, User
-from assist_web.contours.models import Export, ExportDestination
-from tests.contours.factories import ArchivedRevision, archived_revision
+from assist_web.contours.models import Approval, Export, ExportDestination
+from tests.contours.factories import ArchivedRevision, approved, archived_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +25,13 @@ def _client(user: User) -> APIClient:
 @pytest.fixture
 def archived(alice: User) -> ArchivedRevision:
     return archived_revision(author=alice)
+
+
+@pytest.fixture
+def signed(archived: ArchivedRevision, alice: User) -> ArchivedRevision:
+    """The revision approved: only approved revisions go to a planning system."""
+    approved(archived, alice)
+    return archived
 
 
 @pytest.fixture
@@ -45,12 +54,12 @@ def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any
 
 def test_a_physician_sends_the_rtstruct_and_seg_and_the_tasks_go_after_commit(
     alice: User,
-    archived: ArchivedRevision,
+    signed: ArchivedRevision,
     planning: ExportDestination,
     sent_tasks: list[tuple[str, dict[str, Any]]],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    url = f"/api/v1/revisions/{archived.revision.pk}/exports/"
+    url = f"/api/v1/revisions/{signed.revision.pk}/exports/"
 
     with django_capture_on_commit_callbacks(execute=True):
         response = _client(alice).post(
@@ -64,22 +73,22 @@ def test_a_physician_sends_the_rtstruct_and_seg_and_the_tasks_go_after_commit(
         ("seg", "cstore", "queued", "Planning"),
     ]
     assert [e["sop_instance_uid"] for e in body] == [
-        archived.revision.rtstruct_sop_instance_uid,
-        archived.revision.seg_sop_instance_uid,
+        Approval.objects.get(revision=signed.revision).rtstruct_sop_instance_uid,  # APPROVED
+        signed.revision.seg_sop_instance_uid,
     ]
     assert sent_tasks == [
         ("contours.export_send", {"args": [e["id"]], "queue": "default"}) for e in body
     ]
     assert list(
         AuditEvent.objects.filter(action="export").values_list("username", "study_uid")
-    ) == [("alice", archived.study.study_instance_uid)]
+    ) == [("alice", signed.study.study_instance_uid)]
 
 
 def test_a_physicist_may_not_send(
-    pete: User, archived: ArchivedRevision, planning: ExportDestination, sent_tasks: list
+    pete: User, signed: ArchivedRevision, planning: ExportDestination, sent_tasks: list
 ) -> None:
     response = _client(pete).post(
-        f"/api/v1/revisions/{archived.revision.pk}/exports/",
+        f"/api/v1/revisions/{signed.revision.pk}/exports/",
         {"destination": planning.pk},
         format="json",
     )
@@ -98,7 +107,7 @@ def test_a_physicist_may_not_send(
 )
 def test_a_send_with_bad_input_is_refused(
     alice: User,
-    archived: ArchivedRevision,
+    signed: ArchivedRevision,
     planning: ExportDestination,
     sent_tasks: list,
     request_body: dict[str, object],
@@ -109,7 +118,7 @@ def test_a_send_with_bad_input_is_refused(
         body["destination"] = planning.pk + 1000
 
     response = _client(alice).post(
-        f"/api/v1/revisions/{archived.revision.pk}/exports/", body, format="json"
+        f"/api/v1/revisions/{signed.revision.pk}/exports/", body, format="json"
     )
 
     assert response.status_code == 400
@@ -118,12 +127,10 @@ def test_a_send_with_bad_input_is_refused(
 
 
 def test_a_disabled_destination_or_a_missing_object_is_refused(
-    alice: User, archived: ArchivedRevision, planning: ExportDestination, sent_tasks: list
+    alice: User, signed: ArchivedRevision, planning: ExportDestination, sent_tasks: list
 ) -> None:
-    url = f"/api/v1/revisions/{archived.revision.pk}/exports/"
-    archived.revision.__class__.objects.filter(pk=archived.revision.pk).update(
-        seg_sop_instance_uid=""
-    )
+    url = f"/api/v1/revisions/{signed.revision.pk}/exports/"
+    signed.revision.__class__.objects.filter(pk=signed.revision.pk).update(seg_sop_instance_uid="")
 
     missing = _client(alice).post(url, {"destination": planning.pk, "objects": ["seg"]})
     planning.enabled = False
@@ -136,6 +143,39 @@ def test_a_disabled_destination_or_a_missing_object_is_refused(
     )
     assert disabled.status_code == 400
     assert (Export.objects.count(), sent_tasks) == (0, [])
+
+
+def test_an_unapproved_revision_is_not_sent(
+    alice: User,
+    archived: ArchivedRevision,
+    planning: ExportDestination,
+    sent_tasks: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(alice).post(
+            f"/api/v1/revisions/{archived.revision.pk}/exports/",
+            {"destination": planning.pk, "objects": ["rtstruct", "seg"]},
+            format="json",
+        )
+
+    assert (response.status_code, response.json()) == (
+        409, {"detail": "Approve the revision before sending it to the planning system."}
+    )  # fmt: skip
+    assert (Export.objects.count(), sent_tasks, AuditEvent.objects.count()) == (0, [], 0)
+
+
+def test_the_rtstruct_of_an_approved_revision_downloads_as_approved(
+    pete: User, signed: ArchivedRevision
+) -> None:
+    response = _client(pete).get(f"/api/v1/revisions/{signed.revision.pk}/rtstruct/")
+
+    assert response.status_code == 200
+    downloaded = dcmread(io.BytesIO(b"".join(response.streaming_content)))
+    approval = Approval.objects.get(revision=signed.revision)
+    assert downloaded.SOPInstanceUID == approval.rtstruct_sop_instance_uid
+    assert (downloaded.ApprovalStatus, str(downloaded.ReviewerName)) == ("APPROVED", "Alice")
+    assert Export.objects.get().sop_instance_uid == approval.rtstruct_sop_instance_uid
 
 
 @pytest.mark.parametrize(("kind", "attribute"), [("rtstruct", "rtstruct"), ("seg", "seg")])

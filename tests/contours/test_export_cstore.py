@@ -19,9 +19,9 @@ from assist_web.accounts.models import User
 from assist_web.archive.models import Instance
 from assist_web.contours.cstore import DestinationUnreachable
 from assist_web.contours.export import export_send, export_start
-from assist_web.contours.models import ExportDestination
+from assist_web.contours.models import Approval, ExportDestination
 from assist_web.contours.tasks import export_send_run
-from tests.contours.factories import ArchivedRevision, archived_revision
+from tests.contours.factories import ArchivedRevision, approved, archived_revision
 from tests.integration.worker import WorkerProcess, worker_start
 from tests.peers.dcmtk import StoreScp
 from tests.peers.fixtures import database_url, dcmtk  # noqa: F401 - fixtures are found by name
@@ -97,6 +97,7 @@ def test_the_rtstruct_sent_through_the_api_arrives_unchanged(
     alice: User, storescp: StoreScp, worker: WorkerProcess, data_dir: Path
 ) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     api = _client(alice)
 
     response = api.post(
@@ -112,7 +113,8 @@ def test_the_rtstruct_sent_through_the_api_arrives_unchanged(
     )  # fmt: skip
     [received] = storescp.received()
     sent, archived_ds = dcmread(received), dcmread(data_dir / "dicom" / _path(archived))
-    assert sent.SOPInstanceUID == archived.revision.rtstruct_sop_instance_uid
+    assert sent.SOPInstanceUID == _approval_uid(archived)
+    assert (sent.ApprovalStatus, str(sent.ReviewerName)) == ("APPROVED", "Alice")
     assert sent.SOPClassUID == archived_ds.SOPClassUID
     assert sent == archived_ds  # every element of the dataset, file meta aside
     history = api.get(f"/api/v1/studies/{archived.study.study_instance_uid}/exports/").json()
@@ -124,6 +126,7 @@ def test_a_rejected_association_fails_with_the_reason(
     alice: User, refusing_scp: int, worker: WorkerProcess
 ) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     api = _client(alice)
 
     response = api.post(
@@ -147,6 +150,7 @@ def test_a_rejected_association_fails_with_the_reason(
 @pytest.mark.django_db
 def test_a_destination_that_is_down_is_retried_then_fails_with_the_reason(alice: User) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     port = free_port()  # nothing listens here
     [export] = export_start(
         revision=archived.revision, destination=_destination(port), requested_by=alice
@@ -175,6 +179,7 @@ def test_the_task_retries_an_unreachable_destination_three_times_then_records_fa
     alice: User,
 ) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     [export] = export_start(
         revision=archived.revision, destination=_destination(free_port()), requested_by=alice
     )
@@ -189,6 +194,7 @@ def test_the_task_retries_an_unreachable_destination_three_times_then_records_fa
 @pytest.mark.django_db
 def test_a_refusing_status_fails_with_the_code_and_the_comment(alice: User) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     ae = AE(ae_title="TPS")
     ae.add_supported_context(RTStructureSetStorage, ExplicitVRLittleEndian)
     refuse: list[evt.EventHandlerType] = [(evt.EVT_C_STORE, _out_of_resources)]
@@ -215,6 +221,7 @@ def test_a_refusing_status_fails_with_the_code_and_the_comment(alice: User) -> N
 @pytest.mark.django_db
 def test_a_wrong_called_ae_title_is_rejected_with_the_reason(alice: User) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     ae = AE(ae_title="TPS")
     ae.require_called_aet = True
     ae.add_supported_context(RTStructureSetStorage, ExplicitVRLittleEndian)
@@ -249,6 +256,7 @@ def _out_of_resources(event: Event) -> Dataset:
 @pytest.mark.django_db
 def test_an_export_that_is_not_queued_is_not_sent_again(alice: User, storescp: StoreScp) -> None:
     archived = archived_revision(author=alice)
+    approved(archived, alice)
     [export] = export_start(
         revision=archived.revision, destination=_destination(storescp.port), requested_by=alice
     )
@@ -260,5 +268,10 @@ def test_an_export_that_is_not_queued_is_not_sent_again(alice: User, storescp: S
     assert (export.state, export.attempts, len(storescp.received())) == ("succeeded", 1, 1)
 
 
+def _approval_uid(archived: ArchivedRevision) -> str:
+    return Approval.objects.get(revision=archived.revision).rtstruct_sop_instance_uid
+
+
 def _path(archived: ArchivedRevision) -> str:
-    return Instance.objects.get(sop_instance_uid=archived.revision.rtstruct_sop_instance_uid).path
+    """The approved RTSTRUCT's file: what a C-STORE of the revision sends."""
+    return Instance.objects.get(sop_instance_uid=_approval_uid(archived)).path
