@@ -18,6 +18,12 @@ app.conf.beat_schedule = {
         "schedule": float(settings.ASSIST_SETTLE_CHECK_SECONDS),
         "options": {"expires": float(settings.ASSIST_SETTLE_CHECK_SECONDS)},
     },
+    # A revision saved while the broker was unreachable waits in "writing" until sent again.
+    "contours-requeue-waiting-revisions": {
+        "task": "contours.revisions_requeue_waiting",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     "inference-requeue-stale-jobs": {
         "task": "inference.jobs_requeue_stale",
         "schedule": float(settings.ASSIST_STALE_CHECK_SECONDS),

@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
         STORE = "store", "Store"
         PULL = "pull", "Pull from PACS"
         EXPORT = "export", "Export"
+        APPROVE = "approve", "Approve contours"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -161,7 +161,7 @@ class RevisionApproveApi(APIView):
             return refused(error)
         audit_record(
             request=request,  # type: ignore[arg-type]
-            action=AuditEvent.Action.STORE,
+            action=AuditEvent.Action.APPROVE,
             study_uids=[revision.structure_set.study.study_instance_uid],
             resource=f"revisions/{revision.pk}/approve",
         )

@@ -1,4 +1,4 @@
-"""The upload page: folders, zips and refusals, from the login form to the study list."""
+"""The upload page: folders, zips and refusals, from the login form to the worklist."""
 
 import zipfile
 from pathlib import Path
@@ -64,7 +64,7 @@ def test_a_folder_upload_stores_the_dicom_files_and_refuses_the_rest(
     expect(page.locator("#upload-error")).to_be_hidden()
     page.screenshot(path=artifacts / "upload-folder.png", full_page=True)
 
-    page.get_by_role("link", name="Go to the study list").click()
+    page.get_by_role("link", name="Go to the worklist").click()
     row = page.locator(f"tr[data-study-uid='{STUDY}']")
     expect(row.locator("td.num-instances")).to_have_text("3")
     expect(row.get_by_role("link", name="View")).to_have_attribute("href", f"/viewer/{STUDY}/")

@@ -103,7 +103,7 @@ def test_approving_an_edit_writes_the_signed_rtstruct_and_the_metrics(
             1.0, 0.0, 1.0, 0.0, 0.0,
         ), name  # fmt: skip
     assert list(AuditEvent.objects.filter(resource__endswith="approve").values_list(
-        "action", "username")) == [("store", "alice")]  # fmt: skip
+        "action", "username")) == [("approve", "alice")]  # fmt: skip
     shown = api.get(f"/api/v1/structure-sets/{ai.revision.structure_set_id}/").json()
     assert shown["review_state"] == "approved"
 

@@ -97,7 +97,7 @@ export class UploadView {
 
     const list = document.createElement('a');
     list.href = this.studyListUrl;
-    list.textContent = 'Go to the study list';
+    list.textContent = 'Go to the worklist';
     this.links.replaceChildren(list);
     for (const uid of studyUids) {
       const view = document.createElement('a');
