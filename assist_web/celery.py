@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    "contours-exports-sweep": {
+        "task": "contours.exports_sweep",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
     "inference-requeue-stale-jobs": {
         "task": "inference.jobs_requeue_stale",
         "schedule": float(settings.ASSIST_STALE_CHECK_SECONDS),

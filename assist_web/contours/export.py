@@ -7,6 +7,8 @@ records what the destination answered.
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -25,6 +27,13 @@ logger = logging.getLogger(__name__)
 
 EXPORT_SEND_TASK = "contours.export_send"
 _DEFAULT_QUEUE = "default"
+# The send task's retries end within half a minute and one C-STORE of an RTSTRUCT takes
+# seconds; an export still queued or sending after this long lost its worker or its message.
+STALE_AFTER = timedelta(minutes=10)
+WORKER_STOPPED = (
+    "The worker stopped while sending; the planning system may not have received it. "
+    "Send it again."
+)
 
 
 class ExportRefused(ValueError):
@@ -168,6 +177,28 @@ def export_send(*, export_id: int, final_attempt: bool = True) -> None:
         raise
     state = Export.State.SUCCEEDED if outcome.ok else Export.State.FAILED
     _finish(export_id, state, outcome.status, outcome.reason)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: list[int]
+    failed: list[int]
+
+
+def exports_sweep() -> SweepResult:
+    """Exports left behind: queued ones whose message was lost are sent again (the claim in
+    ``export_send`` keeps them from going twice); ones left sending by a worker that stopped
+    are failed with the reason, since whether the destination stored the object is unknown."""
+    cutoff = timezone.now() - STALE_AFTER
+    stale = Export.objects.filter(kind=Export.Kind.CSTORE, created_at__lt=cutoff)
+    failed = list(stale.filter(state=Export.State.SENDING).values_list("pk", flat=True))
+    Export.objects.filter(pk__in=failed, state=Export.State.SENDING).update(
+        state=Export.State.FAILED, error=WORKER_STOPPED, finished_at=timezone.now()
+    )
+    requeued = list(stale.filter(state=Export.State.QUEUED).values_list("pk", flat=True))
+    for export_id in requeued:
+        app.send_task(EXPORT_SEND_TASK, args=[export_id], queue=_DEFAULT_QUEUE)
+    return SweepResult(requeued=requeued, failed=failed)
 
 
 def _finish(export_id: int, state: str, status_code: int | None, error: str) -> None:

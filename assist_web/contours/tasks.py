@@ -4,7 +4,7 @@ from celery import Task
 
 from assist_web.celery import app
 from assist_web.contours.cstore import DestinationUnreachable
-from assist_web.contours.export import EXPORT_SEND_TASK, export_send
+from assist_web.contours.export import EXPORT_SEND_TASK, export_send, exports_sweep
 from assist_web.contours.revision_writing import revision_write, revisions_requeue_waiting
 from assist_web.contours.revisions import REVISION_WRITE_TASK
 
@@ -35,3 +35,9 @@ def revision_write_run(revision_id: int) -> None:
 def requeue_waiting_revisions() -> int:
     """Periodic (Celery beat): revisions whose write message was lost are sent again."""
     return len(revisions_requeue_waiting())
+
+
+@app.task(name="contours.exports_sweep", ignore_result=True)
+def sweep_exports() -> None:
+    """Periodic (Celery beat): exports whose message or worker was lost."""
+    exports_sweep()
