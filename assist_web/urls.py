@@ -5,6 +5,7 @@ from assist_web.contours import metrics_pages
 
 urlpatterns = [
     path("", include("assist_web.archive.urls")),
+    path("", include("assist_web.inference.urls")),
     path("accounts/", include("assist_web.accounts.urls")),
     path("api/v1/", include("assist_web.archive.api_urls")),
     path("api/v1/", include("assist_web.inference.api_urls")),

@@ -1,18 +1,28 @@
 #!/usr/bin/env python
 """Seconds per study for the gpu worker's pipeline against the model alone, and peak memory.
 
-End to end: the four series' datasets (in memory, or read from disk with ``--from-disk``) to
-SEG and RTSTRUCT bytes ready for STOW: volumes, resampling onto the T1c grid, preprocessing,
+Model only: the bundle's sliding-window inferer on the preprocessed volume. Target on the CPU:
+end to end <= 1.5 x model only. Two ways to time "end to end":
+
+in memory (default): the four series' datasets (in memory, or read from disk with
+``--from-disk``) to SEG and RTSTRUCT bytes ready for STOW: volumes, resampling, preprocessing,
 sliding-window inference, back to the T1c grid, post-processing, margins, both DICOM objects.
-Model only: the bundle's sliding-window inferer on the same preprocessed volume. Target on
-the CPU: end to end <= 1.5 x model only.
+
+``--end-to-end``: a live site (bench/inference_site.py: gunicorn, beat, the default worker and a
+real gpu worker on SQLite and the embedded broker, or ``--database-url``/``--broker-url``).
+Each phantom study arrives by STOW-RS; the site makes a job once the study has been quiet for
+``--settle`` seconds; the worker fetches the series over DICOMweb, runs the pipeline, stores
+SEG and RTSTRUCT by STOW-RS and the site records the revision. The job's and the worker log's
+timestamps give the stages; the ratio counts from the job's creation (the settle time, which
+only waits for more images, is shown apart). A first, untimed study warms the worker up.
 
     .venv/bin/python bench/inference.py [--grid small|clinical] [--repeats 3] [--from-disk]
+        [--device cpu|cuda] [--end-to-end [--settle 2] [--database-url URL] [--broker-url URL]
+        [--worker-threads N]]
 """
 
 import argparse
 import io
-import platform
 import resource
 import statistics
 import sys
@@ -26,12 +36,11 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.inference_machine import machine, model_time, peak_gpu_mb  # noqa: E402
 from workers.gpu.bundle import bundle_load  # noqa: E402
-from workers.gpu.inputs import study_volumes  # noqa: E402
 from workers.gpu.phantom_cases import SEQUENCE_NAMES, case_site  # noqa: E402
 from workers.gpu.pipeline import study_contour  # noqa: E402
-from workers.gpu.preprocess import model_input  # noqa: E402
-from workers.gpu.segment import device_select, network_run  # noqa: E402
+from workers.gpu.segment import device_select  # noqa: E402
 from workers.gpu.targets import Margins  # noqa: E402
 from workers.gpu.uids import result_uids  # noqa: E402
 from workers.phantoms import make_phantom, write_phantom_study  # noqa: E402
@@ -40,95 +49,59 @@ DEMO = REPO / "workers/gpu/bundles/assist-brain-tumour-demo"
 SEED = 9000
 
 
-def _machine(device: torch.device) -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpu = f", GPU {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
-    return (f"{cpu}, {torch.get_num_threads()} torch threads{gpu}; Python "
-            f"{platform.python_version()}, torch {torch.__version__}")
-
-
 def _bytes(ds: pydicom.Dataset) -> bytes:
     buffer = io.BytesIO()
     ds.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--bundle", type=Path, default=DEMO)
-    parser.add_argument("--grid", default="small")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--from-disk", action="store_true",
-                        help="include reading the DICOM files in the end-to-end time")
-    args = parser.parse_args()
-    device = device_select()
-    print(f"machine: {_machine(device)}; device {device}")
-
-    bundle = bundle_load(args.bundle)
-    phantom = make_phantom(SEED, site=case_site(SEED), grid=args.grid)
-    folder = Path(tempfile.mkdtemp(prefix="bench-inference-"))
+def _study(seed: int, grid: str, folder: Path) -> tuple[str, dict[str, list[Path]]]:
+    phantom = make_phantom(seed, site=case_site(seed), grid=grid)
     files = write_phantom_study(phantom, folder)
-    paths = {SEQUENCE_NAMES[s]: p for s, p in files.series.items()}
+    return phantom.identity.study_uid, {SEQUENCE_NAMES[s]: p for s, p in files.series.items()}
 
-    def read() -> dict[str, list[pydicom.Dataset]]:
-        return {name: [pydicom.dcmread(p) for p in ps] for name, ps in paths.items()}
 
-    series = read()
-    uids = result_uids(study_uid=phantom.identity.study_uid, job_id=1, model_sha256="bench")
-    volumes = study_volumes(series, bundle.channels)
-    prepared = model_input(volumes.channels, volumes.reference, bundle.spacing_mm,
-                           bundle.preprocessing)
-    network_run(bundle, prepared.tensor, device)  # warm-up: first-call allocations, cuDNN
+def _read(paths: dict[str, list[Path]]) -> dict[str, list[pydicom.Dataset]]:
+    return {name: [pydicom.dcmread(p) for p in ps] for name, ps in paths.items()}
 
-    model_times, total_times, stages = [], [], []
+
+def in_memory(args: argparse.Namespace, device: torch.device) -> None:
+    bundle = bundle_load(args.bundle)
+    study_uid, paths = _study(SEED, args.grid, Path(tempfile.mkdtemp(prefix="bench-inf-")))
+    series = _read(paths)
+    model = model_time(bundle, series, device, args.repeats)
+    uids = result_uids(study_uid=study_uid, job_id=1, model_sha256="bench")
+    walls, cpus, stages = [], [], []
     marks: list[tuple[str, float]] = []
 
     def mark(_percent: int, stage: str) -> None:
         marks.append((stage, time.perf_counter()))
 
     for _ in range(args.repeats):
-        _sync(device)
-        start = time.perf_counter()
-        network_run(bundle, prepared.tensor, device)
-        _sync(device)
-        model_times.append(time.perf_counter() - start)
-
         marks.clear()
-        start = time.perf_counter()
-        source = read() if args.from_disk else series
+        start, cpu = time.perf_counter(), time.process_time()
+        source = _read(paths) if args.from_disk else series
         mark(0, "read")
         result = study_contour(source, bundle, margins=Margins(), uids=uids, device=device,
                                progress=mark)
         mark(100, "written")
         _bytes(result.seg), _bytes(result.rtstruct)
         end = time.perf_counter()
-        total_times.append(end - start)
+        walls.append(end - start)
+        cpus.append(time.process_time() - cpu)
         stages.append(_stage_seconds(start, marks, end))
 
-    model, total = statistics.median(model_times), statistics.median(total_times)
-    print(f"study: {args.grid} grid, T1c {volumes.reference.shape} voxels "
-          f"{volumes.reference.spacing} mm -> model grid {tuple(prepared.tensor.shape[1:])}")
-    print(f"model only (sliding window):  {model:7.2f} s  (median of {args.repeats})")
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    print(f"study: {args.grid} grid, {model.describe}")
+    print(f"model only (sliding window):  {model.wall:7.2f} s wall, {model.cpu:6.2f} s CPU "
+          f"(median of {args.repeats})")
     print(f"end to end ({'disk' if args.from_disk else 'memory'} -> SEG+RTSTRUCT bytes): "
-          f"{total:7.2f} s  = {total / model:.2f} x model only (target <= 1.5)")
-    print("stages (median s): " + ", ".join(
+          f"{wall:7.2f} s wall, {cpu:6.2f} s CPU = {wall / model.wall:.2f} x model only wall, "
+          f"{cpu / model.cpu:.2f} x CPU (target <= 1.5)")
+    print("stages (median s wall): " + ", ".join(
         f"{name} {statistics.median(s[name] for s in stages):.2f}" for name in stages[0]))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory: {peak_mb:.0f} MB resident"
-          + (f", {torch.cuda.max_memory_allocated() / 2**20:.0f} MB on the GPU"
-             if device.type == "cuda" else ""))
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    print(f"peak memory: {peak_mb:.0f} MB resident{peak_gpu_mb(device)}")
 
 
 def _stage_seconds(start: float, marks: list[tuple[str, float]],
@@ -142,6 +115,35 @@ def _stage_seconds(start: float, marks: list[tuple[str, float]],
         "structures+SEG+RTSTRUCT": t["written"] - t["contouring"],
         "serialise": end - t["written"],
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bundle", type=Path, default=DEMO)
+    parser.add_argument("--grid", default="small", choices=["small", "clinical"])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default=None,
+                        help="default: CUDA when present")
+    parser.add_argument("--from-disk", action="store_true",
+                        help="in memory mode: include reading the DICOM files")
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="a live site and gpu worker: arrival to RTSTRUCT stored")
+    parser.add_argument("--settle", type=int, default=2, help="end to end: settle seconds")
+    parser.add_argument("--database-url", default="", help="end to end: default SQLite")
+    parser.add_argument("--broker-url", default="", help="end to end: default embedded")
+    parser.add_argument("--worker-threads", type=int, default=0,
+                        help="end to end: torch CPU threads of the gpu worker (default: torch's)")
+    args = parser.parse_args()
+    device = torch.device(args.device) if args.device else device_select()
+    if args.end_to_end and args.worker_threads:  # the model alone on the worker's threads
+        torch.set_num_threads(args.worker_threads)
+    print(f"machine: {machine(device)}; device {device}")
+    if args.end_to_end:
+        from bench.inference_live import end_to_end
+
+        end_to_end(args, device)
+    else:
+        in_memory(args, device)
 
 
 if __name__ == "__main__":

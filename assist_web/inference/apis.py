@@ -63,6 +63,8 @@ def job_json(job: Job, *, show_lease: bool) -> dict[str, object]:
         "error": job.error,
         "worker": job.worker,
         "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
         "updated_at": job.updated_at,
     }
 

@@ -39,3 +39,20 @@ def test_tube_open_at_both_ends_is_filled_per_slice_only() -> None:
 
     assert not fill_holes(tube, per_slice=False)[:, 4, 4].any()
     assert fill_holes(tube)[:, 4, 4].all()
+
+
+def test_filling_matches_ndimage_on_random_masks() -> None:
+    """The one-pass fill gives binary_fill_holes' result, in 3D and slice by slice."""
+    from scipy import ndimage
+
+    in_slice = np.zeros((3, 3, 3), dtype=bool)
+    in_slice[1] = ndimage.generate_binary_structure(2, 1)
+    rng = np.random.default_rng(3)
+    for shape in [(1, 9, 7), (6, 1, 5), (12, 14, 10), (20, 18, 16)]:
+        for density in (0.4, 0.6, 0.75):
+            mask = rng.random(shape) < density
+            in_3d = ndimage.binary_fill_holes(mask)
+
+            np.testing.assert_array_equal(fill_holes(mask, per_slice=False), in_3d)
+            np.testing.assert_array_equal(
+                fill_holes(mask), ndimage.binary_fill_holes(in_3d, structure=in_slice))

@@ -43,6 +43,8 @@ class Lease:
     token: str
 
     def __call__(self, percent: int, stage: str) -> None:
+        # The log line's timestamp dates each stage for the benchmark (bench/inference.py).
+        log.info("job %s: %s (%d%%)", self.job_id, stage, percent)
         self.site.job_progress(self.job_id, self.token, percent, stage)
 
 

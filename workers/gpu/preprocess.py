@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from monai.transforms import Compose, ScaleIntensityRange, ScaleIntensityRangePercentiles
 
 from workers.geometry import Volume, resample_to
+from workers.gpu.inputs import StudyVolumes
 
 # Grids whose spacing differs by less than this (mm) are the same grid: resampling a volume
 # onto itself would only blur it.
@@ -40,16 +42,46 @@ def model_grid(reference: Volume, spacing_mm: Sequence[float]) -> Volume | None:
     )
 
 
-def model_input(channels: Sequence[Volume], reference: Volume, spacing_mm: Sequence[float],
+def model_input(volumes: StudyVolumes, spacing_mm: Sequence[float],
                 preprocessing: Callable[[Any], Any]) -> ModelInput:
-    grid = model_grid(reference, spacing_mm)
-    arrays = [(v if grid is None else resample_to(v, grid)).array for v in channels]
-    # A numpy array, not a tensor: MONAI's percentiles then use numpy's partition-based
-    # np.percentile instead of torch.quantile's full sort (0.23 s of a 1.3 s study).
-    tensor = preprocessing(np.stack(arrays).astype(np.float32, copy=False))
+    """The channels resampled straight onto the model grid and preprocessed."""
+    grid = model_grid(volumes.reference, spacing_mm)
+    arrays = [v.array for v in volumes.on(volumes.reference if grid is None else grid)]
+    tensor = preprocessed(preprocessing, np.stack(arrays).astype(np.float32, copy=False))
     # MONAI transforms return MetaTensors; a plain tensor keeps the inferer's fast path.
     return ModelInput(tensor=torch.as_tensor(tensor).as_subclass(torch.Tensor).float(),
                       grid=grid)
+
+
+def preprocessed(preprocessing: Callable[[Any], Any], array: np.ndarray) -> Any:
+    """``preprocessing(array)``, with percentile scaling computed by numpy.
+
+    MONAI's percentile sorts the whole channel with torch.quantile below 1 M voxels, where
+    np.percentile partitions: 0.2 s of CPU per study saved, the same values (both interpolate
+    linearly between the order statistics).
+    """
+    if type(preprocessing) is not Compose:
+        return preprocessing(array)
+    for transform in preprocessing.transforms:
+        if isinstance(transform, ScaleIntensityRangePercentiles) and not transform.relative:
+            array = _percentile_scaled(transform, array)
+        else:
+            array = transform(array)
+    return array
+
+
+def _percentile_scaled(transform: ScaleIntensityRangePercentiles, array: Any) -> np.ndarray:
+    def scaled(image: np.ndarray) -> np.ndarray:
+        low, high = np.percentile(image, [transform.lower, transform.upper])
+        scale = ScaleIntensityRange(a_min=float(low), a_max=float(high), b_min=transform.b_min,
+                                    b_max=transform.b_max, clip=transform.clip,
+                                    dtype=transform.dtype)
+        return np.asarray(scale(image))
+
+    array = np.asarray(array)
+    if transform.channel_wise:
+        return np.stack([scaled(channel) for channel in array])
+    return scaled(array)
 
 
 def to_reference(probabilities: np.ndarray, grid: Volume | None,

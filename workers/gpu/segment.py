@@ -39,8 +39,7 @@ def study_probabilities(bundle: Bundle, volumes: StudyVolumes, device: torch.dev
                         wanted: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Output channels' probabilities on the T1c grid, keyed by output name; only those in
     ``wanted`` (default all) are brought back to the T1c grid, which is the costly part."""
-    prepared = model_input(volumes.channels, volumes.reference, bundle.spacing_mm,
-                           bundle.preprocessing)
+    prepared = model_input(volumes, bundle.spacing_mm, bundle.preprocessing)
     probabilities = network_run(bundle, prepared.tensor, device)
     names = [name for name in bundle.outputs if wanted is None or name in wanted]
     picked = probabilities[[bundle.outputs.index(name) for name in names]]

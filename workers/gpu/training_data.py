@@ -51,8 +51,7 @@ def training_case(seed: int, grid: str, channels: tuple[str, ...],
                   preprocessing: Callable[[Any], Any],
                   roi: Sequence[int] = (0, 0, 0)) -> TrainingCase:
     case = phantom_case(seed, grid, channels)
-    prepared = model_input(case.volumes.channels, case.volumes.reference, spacing_mm,
-                           preprocessing)
+    prepared = model_input(case.volumes, spacing_mm, preprocessing)
     masks = [_on_grid(case.truth[name], case.volumes.reference, prepared.grid)
              for name in OUTPUTS]
     targets = torch.from_numpy(np.stack(masks).astype(np.float32))

@@ -13,6 +13,7 @@ _CONNECTED_3D = ndimage.generate_binary_structure(3, 3)
 # slices are filled like the others.)
 _IN_SLICE = np.zeros((3, 3, 3), dtype=bool)
 _IN_SLICE[1] = ndimage.generate_binary_structure(2, 1)
+_FACES = ndimage.generate_binary_structure(3, 1)  # binary_fill_holes' own connectivity
 
 
 def drop_small_components(mask: np.ndarray, spacing_zyx: Sequence[float],
@@ -35,7 +36,22 @@ def fill_holes(mask: np.ndarray, *, per_slice: bool = True) -> np.ndarray:
     The per-slice pass matters for RTSTRUCT: a tube-shaped gap open at its ends is no 3D hole,
     yet on each slice it would become an inner contour that a reviewer has to inspect.
     """
-    filled = ndimage.binary_fill_holes(np.asarray(mask, dtype=bool))
+    filled = _fill(np.asarray(mask, dtype=bool), _FACES, outer_axes=(0, 1, 2))
     if per_slice:
-        filled = ndimage.binary_fill_holes(filled, structure=_IN_SLICE)
+        filled = _fill(filled, _IN_SLICE, outer_axes=(1, 2))
     return filled
+
+
+def _fill(mask: np.ndarray, structure: np.ndarray, outer_axes: tuple[int, ...]) -> np.ndarray:
+    """``ndimage.binary_fill_holes(mask, structure)`` in one labelling pass: background pieces
+    that reach the array's border along ``outer_axes`` (the axes ``structure`` connects) are
+    outside, every other background piece is a hole. binary_fill_holes gets there by dilating
+    from the border one voxel per iteration, which on a brain mask takes ~100 passes."""
+    labels, count = ndimage.label(~mask, structure=structure)
+    if count == 0:
+        return mask.copy()
+    outside = np.zeros(count + 1, dtype=bool)
+    for axis in outer_axes:
+        outside[np.take(labels, [0, -1], axis=axis)] = True
+    outside[0] = False  # label 0 is the mask itself
+    return ~outside[labels]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from assist_web.inference import pages
+
+app_name = "inference"
+urlpatterns = [
+    path(
+        "studies/<str:study_uid>/sequences/",
+        pages.study_sequences,
+        name="study-sequences",
+    ),
+]
