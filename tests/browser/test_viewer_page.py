@@ -67,8 +67,7 @@ def _compressed_series() -> list[pydicom.Dataset]:
 
 def _wait_for_series(page: Page, series_uid: str) -> list[str]:
     page.wait_for_function(
-        "uid => document.body.dataset.viewerReady === '1' &&"
-        " window.assistViewer.imageIds[0].includes(`/series/${uid}/`)",
+        "uid => document.body.dataset.viewerReady === '1' && window.assistViewer.seriesUID === uid",
         arg=series_uid,
     )
     return page.evaluate("() => [...window.assistViewer.imageIds]")
@@ -94,29 +93,42 @@ def test_the_viewer_shows_each_series_with_the_stored_pixel_values(
     log_in(page, live_server.url, alice, f"/viewer/{STUDY}/?series={NATIVE}")
     image_ids = _wait_for_series(page, NATIVE)
 
+    # A regular series is a volume: its slices in spatial order, in three orientations.
     assert [i.rsplit("/instances/", 1)[1] for i in image_ids] == [
         f"{ds.SOPInstanceUID}/frames/1" for ds in native
     ]
     _assert_pixels_match(page, native)
     expect(page.locator("#series-list li")).to_have_count(2)
     expect(page.locator("#series-list li.current")).to_contain_text("T1 random")
-    expect(page.locator("#overlay-index")).to_have_text("Image 1 / 4")
-    viewport = page.locator("#viewport")
+    index = page.locator("[data-viewport=top-axial] .overlay-index")
+    expect(index).to_have_text("Axial 2 / 4")
+    expect(page.locator("[data-viewport=top-coronal] .overlay-index")).to_contain_text("/ 40")
+    expect(page.locator("[data-viewport=top-sagittal] .overlay-index")).to_contain_text("/ 56")
+    # The other series (three copies of one image at one position) is no volume: it is shown
+    # below as a stack.
+    expect(page.locator("#pane-bottom")).to_have_attribute("data-mode", "stack")
+    viewport = page.locator("#top-axial")
     assert _not_blank(viewport.screenshot()) > 5
 
-    # Mouse wheel scrolls through the stack.
+    # Mouse wheel scrolls through the slices; so does the slider.
     viewport.hover()
     page.mouse.wheel(0, 120)
-    expect(page.locator("#overlay-index")).to_have_text("Image 2 / 4")
-    # Left drag changes window and level.
-    window_before = page.locator("#overlay-window").inner_text()
+    expect(index).to_have_text("Axial 3 / 4")
+    page.locator("[data-viewport=top-axial] .slice-slider").fill("0")
+    expect(index).to_have_text("Axial 1 / 4")
+    # Left drag with the window tool changes window and level.
+    page.get_by_role("button", name="Window").click()
+    window = page.locator("[data-viewport=top-axial] .overlay-window")
+    window_before = window.inner_text()
     box = viewport.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 40, steps=5)
     page.mouse.up()
-    expect(page.locator("#overlay-window")).not_to_have_text(window_before)
+    expect(window).not_to_have_text(window_before)
+    # No structures here: the editing tools stay off.
+    expect(page.get_by_role("button", name="Brush")).to_be_disabled()
     page.screenshot(path=artifacts / "viewer-native.png")
 
     page.get_by_role("link", name="MR small encoded").click()
@@ -124,7 +136,9 @@ def test_the_viewer_shows_each_series_with_the_stored_pixel_values(
     assert len(image_ids) == 3
     _assert_pixels_match(page, compressed)
     expect(page.locator("#viewer-status")).to_be_hidden()
-    assert page.url.endswith(f"?series={COMPRESSED}")
+    assert f"series={COMPRESSED}" in page.url
+    expect(page.locator("#pane-top")).to_have_attribute("data-mode", "stack")
+    expect(page.locator("[data-viewport=top-axial] .overlay-index")).to_have_text("Image 1 / 3")
     assert _not_blank(viewport.screenshot()) > 5
     page.screenshot(path=artifacts / "viewer-compressed.png")
     assert console_errors == []

@@ -20,6 +20,8 @@ export const Tag = {
   ImagePositionPatient: '00200032',
   ImageOrientationPatient: '00200037',
   NumberOfFrames: '00280008',
+  Rows: '00280010',
+  Columns: '00280011',
   NumberOfSeriesRelatedInstances: '00201209',
 } as const;
 

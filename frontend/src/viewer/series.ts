@@ -49,6 +49,30 @@ export function sortInstances(instances: DicomJsonObject[]): DicomJsonObject[] {
   return [...instances].sort((a, b) => depth(a) - depth(b) || byNumber(a, b));
 }
 
+/**
+ * Whether the instances make a regular volume Cornerstone can reformat: two or more
+ * single-frame slices of one size and orientation at distinct positions along the normal.
+ */
+export function isVolume(instances: DicomJsonObject[]): boolean {
+  if (instances.length < 2) return false;
+  const first = instances[0]!;
+  const orientation = numberValues(first, Tag.ImageOrientationPatient);
+  if (orientation.length !== 6) return false;
+  const rows = numberValue(first, Tag.Rows);
+  const columns = numberValue(first, Tag.Columns);
+  const normal = cross(orientation.slice(0, 3), orientation.slice(3, 6));
+  const depths = new Set<string>();
+  for (const instance of instances) {
+    if ((numberValue(instance, Tag.NumberOfFrames) ?? 1) !== 1) return false;
+    if (numberValue(instance, Tag.Rows) !== rows || numberValue(instance, Tag.Columns) !== columns) return false;
+    if (!sameOrientation(numberValues(instance, Tag.ImageOrientationPatient), orientation)) return false;
+    const position = numberValues(instance, Tag.ImagePositionPatient);
+    if (position.length !== 3) return false;
+    depths.add(dot(position, normal).toFixed(3));
+  }
+  return depths.size === instances.length;
+}
+
 function sameOrientation(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((value, i) => Math.abs(value - (b[i] ?? NaN)) < 1e-4);
 }

@@ -1,4 +1,4 @@
-/** The side panel listing a study's series; choosing one asks the page to show it. */
+/** The side panel listing a study's series; one click shows a series above, one below. */
 import type { SeriesSummary } from './dicomweb';
 
 // Objects without a pixel stack of their own (contours, reports, states) are listed, not shown.
@@ -16,7 +16,8 @@ export function seriesLabel(series: SeriesSummary): string {
 export function renderSeriesList(
   list: HTMLOListElement,
   series: SeriesSummary[],
-  onChoose: (seriesUID: string) => void,
+  onTop: (seriesUID: string) => void,
+  onBottom: (seriesUID: string) => void,
 ): void {
   list.replaceChildren(
     ...series.map((item) => {
@@ -25,9 +26,10 @@ export function renderSeriesList(
       const body = isDisplayable(item) ? document.createElement('a') : document.createElement('span');
       if (body instanceof HTMLAnchorElement) {
         body.href = `?series=${encodeURIComponent(item.seriesInstanceUID)}`;
+        body.title = 'Show above';
         body.addEventListener('click', (event) => {
           event.preventDefault();
-          onChoose(item.seriesInstanceUID);
+          onTop(item.seriesInstanceUID);
         });
       }
       const title = document.createElement('span');
@@ -39,16 +41,26 @@ export function renderSeriesList(
       facts.textContent = `${item.modality || '?'}${count}`;
       body.append(title, facts);
       li.append(body);
+      if (isDisplayable(item)) {
+        const below = document.createElement('button');
+        below.type = 'button';
+        below.className = 'show-below';
+        below.textContent = 'Below';
+        below.setAttribute('aria-label', `Show ${seriesLabel(item)} below`);
+        below.addEventListener('click', () => onBottom(item.seriesInstanceUID));
+        li.append(below);
+      }
       return li;
     }),
   );
 }
 
-export function markCurrent(list: HTMLOListElement, seriesUID: string): void {
+export function markCurrent(list: HTMLOListElement, topUID: string, bottomUID?: string): void {
   for (const li of Array.from(list.children)) {
     if (!(li instanceof HTMLLIElement)) continue;
-    const current = li.dataset.seriesUid === seriesUID;
+    const current = li.dataset.seriesUid === topUID;
     li.classList.toggle('current', current);
+    li.classList.toggle('below', li.dataset.seriesUid === bottomUID);
     const link = li.querySelector('a');
     if (current) link?.setAttribute('aria-current', 'true');
     else link?.removeAttribute('aria-current');

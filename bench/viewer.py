@@ -1,0 +1,205 @@
+#!/usr/bin/env python
+"""The review page in Chromium: time to the first image and to the whole study loaded.
+
+Starts ASSIST under gunicorn on PostgreSQL (``BENCH_DATABASE_URL``, default the local server's
+``assist_v``) with fresh storage, ingests a phantom brain MR study on the clinical grid (T1, T1c,
+T2, FLAIR: 209 slices), then opens ``/viewer/<study>/`` in Debian's Chromium through Playwright,
+each run in a fresh browser context (empty HTTP cache). Times are the page's own marks, from
+navigation start: the first slice drawn on a canvas, and every series of the study loaded
+(the two shown and the two streamed in the background). Prints the median of the runs.
+
+    .venv/bin/python bench/viewer.py [--runs 5]
+"""
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import requests
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = uuid.uuid4().hex  # a throw-away site's only account
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=10).status_code < 500:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def reset_database(url: str) -> None:
+    """An empty database of that name (dropped first: the benchmark starts from nothing)."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+@contextmanager
+def site(workdir: Path, database_url: str) -> Iterator[tuple[str, str]]:
+    """A gunicorn site with one physician and a phantom study; yields (base URL, study UID)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSIST_DATA_DIR": str(workdir),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    manage = [str(REPO / ".venv" / "bin" / "python"), str(REPO / "manage.py")]
+
+    def run(*args: str) -> str:
+        done = subprocess.run([*manage, *args], env=env, check=True, cwd=REPO,
+                              capture_output=True, text=True)  # fmt: skip
+        return done.stdout
+
+    run("migrate", "--noinput", "-v0")
+    run("collectstatic", "--noinput", "-v0")
+    run("shell", "-c", "from assist_web.accounts.models import User; "
+        f"User.objects.create_user('bench', password='{PASSWORD}', role='physician')")  # fmt: skip
+    phantoms = workdir / "phantoms"
+    run("make_phantoms", "--count", "1", "--grid", "clinical", "--out", str(phantoms))
+    run("ingest", str(phantoms))
+    study_uid = run(
+        "shell", "-c", "from assist_web.archive.models import Study; "
+        "print(Study.objects.get().study_instance_uid)",
+    ).split()[-1]  # fmt: skip
+    log = (workdir / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "gunicorn"), "assist_web.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", "2", "--threads", "8", "--timeout", "300", "--keep-alive", "30"],
+        env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/accounts/login/")
+        yield base, study_uid
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def measure(base: str, study_uid: str, runs: int) -> list[tuple[float, float]]:
+    figures = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            messages: list[str] = []
+            page.on("console", lambda m, log=messages: log.append(f"{m.type}: {m.text}"))
+            page.on("pageerror", lambda e, log=messages: log.append(f"pageerror: {e}"))
+            page.goto(f"{base}/accounts/login/")
+            page.get_by_label("Username").fill("bench")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_load_state()
+            page.goto(f"{base}/viewer/{study_uid}/")
+            try:
+                page.wait_for_function(
+                    "() => window.assistViewer?.timings.allLoaded !== undefined",
+                    timeout=120_000,
+                )
+            except Exception:
+                print(page.url, page.title(), page.content()[:1500], *messages[-20:], sep="\n")
+                raise
+            timings = page.evaluate("() => ({...window.assistViewer.timings})")
+            figures.append((timings["firstImage"] / 1000, timings["allLoaded"] / 1000))
+            nav = page.evaluate(
+                "() => { const n = performance.getEntriesByType('navigation')[0];"
+                " return {html: n.responseEnd, domContentLoaded: n.domContentLoadedEventEnd}; }"
+            )
+            marks = {
+                **nav,
+                **timings["marks"],
+                **page.evaluate(
+                    "() => Object.fromEntries("
+                    "performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))"
+                ),
+            }
+            print(
+                "  page marks (ms):",
+                ", ".join(f"{k} {v:.0f}" for k, v in sorted(marks.items(), key=lambda kv: kv[1])),
+            )
+            tasks = page.evaluate("() => window.assistViewer.longTasks")
+            first = timings["firstImage"]
+            busy = [t for t in tasks if t["start"] < first]
+            print(
+                f"  main thread: {len(busy)} long tasks, {sum(t['duration'] for t in busy):.0f} ms"
+                " before the first image: "
+                + ", ".join(f"{t['start']:.0f}+{t['duration']:.0f}" for t in busy)
+            )
+            context.close()
+        browser.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assist_v"),
+    )
+    args = parser.parse_args()
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {platform.platform()}")
+    reset_database(args.database_url)
+    with (
+        tempfile.TemporaryDirectory(prefix="v-data-bench-", dir="/tmp") as tmp,
+        site(Path(tmp), args.database_url) as (base, study_uid),
+    ):
+        figures = measure(base, study_uid, args.runs)
+    first = [f for f, _ in figures]
+    whole = [w for _, w in figures]
+    print("study: phantom brain MR, clinical grid, 4 series, 209 slices; gunicorn -w 2 --threads 8")
+    for number, (f, w) in enumerate(figures, start=1):
+        print(f"run {number}: first image {f:.2f} s, whole study {w:.2f} s")
+    print(f"median of {args.runs}: first image {statistics.median(first):.2f} s (target < 1 s), "
+          f"whole study {statistics.median(whole):.2f} s (target < 5 s)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
