@@ -19,7 +19,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -73,7 +72,9 @@ def wait_http(url: str, session: requests.Session, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def make_study(instances: int, series_count: int = 4, size: int = 256) -> tuple[str, list[bytes]]:
+def make_study(
+    instances: int, series_count: int = 4, size: int = 256, patient_id: str = "BENCH-1"
+) -> tuple[str, list[bytes]]:
     """One MR study of ``series_count`` series, 16-bit ``size``² slices, like a brain MRI."""
     study_uid, files = generate_uid(), []
     rng = np.random.default_rng(7)
@@ -90,7 +91,7 @@ def make_study(instances: int, series_count: int = 4, size: int = 256) -> tuple[
             ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
             ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
             ds.FrameOfReferenceUID = study_uid + ".9"
-            ds.PatientID, ds.PatientName = "BENCH-1", "Bench^Patient"
+            ds.PatientID, ds.PatientName = patient_id, "Bench^Patient"
             ds.StudyDate, ds.StudyTime, ds.AccessionNumber = "20260101", "101010", "B1"
             ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "MR", s + 1, n + 1
             ds.SeriesDescription = ["T1", "T1 +C", "T2", "FLAIR"][s % 4]
@@ -179,6 +180,8 @@ def assist(workdir: Path, database_url: str, workers: int, threads: int) -> Iter
             f"127.0.0.1:{port}",
             "-w",
             str(workers),
+            "--threads",
+            str(threads),
             "--timeout",
             "300",
             "--keep-alive",
@@ -283,9 +286,17 @@ def frames_per_s(server: Server, study_uid: str, clients: int) -> float:
 
 
 def measure(
-    server: Server, study_uid: str, files: list[bytes], args: argparse.Namespace
+    server: Server,
+    study_uid: str,
+    files: list[bytes],
+    warmup: list[bytes],
+    args: argparse.Namespace,
 ) -> Figures:
     figures = Figures()
+    if warmup:
+        # Each server process's first requests load code and open connections; a study of
+        # its own, stored first on fresh connections, spreads that over every process.
+        stow(server, warmup, args.clients, args.batch)
     figures.stow_instances_per_s = stow(server, files, args.clients, args.batch)
     get = server.session.get
     figures.qido_studies_ms = median_ms(
@@ -312,6 +323,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=10, help="instances per STOW request")
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=80,
+        help="instances of another patient stored first on each server, not timed (0: none)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for ASSIST")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
@@ -323,6 +340,7 @@ def main() -> None:
     args = parser.parse_args()
 
     study_uid, files = make_study(args.instances)
+    warmup = make_study(args.warmup, patient_id="WARMUP-1")[1] if args.warmup else []
     size_mb = sum(map(len, files)) / 1e6
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -331,18 +349,19 @@ def main() -> None:
     print(
         f"data: {len(files)} MR instances in 4 series, {size_mb:.0f} MB; {args.clients} clients, "
         f"{args.batch} instances per STOW request; ASSIST: gunicorn -w {args.workers} "
-          f"--threads {args.threads}, "
-        f"{args.database_url.split('://')[0]}"
+        f"--threads {args.threads}, "
+        f"{args.database_url.split('://')[0]}; warm-up: {len(warmup)} instances per server"
     )
+    print(f"load average before: {_load()}")
     _reset_database(args.database_url)
     results: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "orthanc").mkdir()
         (Path(tmp) / "assist").mkdir()
         with orthanc(Path(tmp) / "orthanc") as server:
-            results["Orthanc"] = measure(server, study_uid, files, args)
+            results["Orthanc"] = measure(server, study_uid, files, warmup, args)
         with assist(Path(tmp) / "assist", args.database_url, args.workers, args.threads) as server:
-            results["ASSIST"] = measure(server, study_uid, files, args)
+            results["ASSIST"] = measure(server, study_uid, files, warmup, args)
     a, o = results["ASSIST"], results["Orthanc"]
     rows = [
         ("STOW-RS ingest (instances/s)", a.stow_instances_per_s, o.stow_instances_per_s, True),
@@ -356,6 +375,12 @@ def main() -> None:
         ratio = mine / theirs if higher_is_better else theirs / mine
         print(f"{name:<36}{mine:>10.1f}{theirs:>10.1f}{ratio:>7.2f}x")
     print("ratio: how many times better ASSIST is (above 1: faster than Orthanc)")
+    print(f"load average after: {_load()}")
+
+
+def _load() -> str:
+    """Other work on the machine skews every figure here; say how much there was."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg()) + f" ({os.cpu_count()} cores)"
 
 
 def _reset_database(url: str) -> None:
@@ -371,4 +396,4 @@ def _reset_database(url: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,33 +1,37 @@
-"""Patient, study and series rows for arriving objects, looked up once per batch.
+"""Patient, study and series rows for arriving objects, looked up once per batch, and the
+instance rows and counts written for them.
 
 Conflicts are checked before anything is created, so a refused object never leaves an empty
 patient or study behind: a series must stay in its study, a study with its patient.
 """
 
+from collections import Counter
+
+from django.db import connection, models
 from django.db.models import F
-from pydicom.dataset import Dataset
+from django.utils import timezone
 
-from assist_web.archive.models import Patient, Series, Study
-from assist_web.archive.parsing import DicomRejected, RefusalKind
-
-
-def _text(ds: Dataset, keyword: str, length: int) -> str:
-    return str(ds.get(keyword, "") or "")[:length]
+from assist_web.archive.models import Instance, Patient, Series, Study
+from assist_web.archive.parsing import DicomRejected, Header, RefusalKind
 
 
-def _series_number(ds: Dataset) -> int | None:
+def _text(ds: Header, keyword: str, length: int) -> str:
+    return ds.text(keyword)[:length]
+
+
+def _series_number(ds: Header) -> int | None:
     try:
-        return int(ds.get("SeriesNumber"))  # type: ignore[arg-type]
+        return int(ds.get("SeriesNumber"))
     except (TypeError, ValueError):
         return None
 
 
-def _conflict(ds: Dataset, reason: str) -> DicomRejected:
+def _conflict(ds: Header, reason: str) -> DicomRejected:
     return DicomRejected(
         reason,
         kind=RefusalKind.CONFLICT,
-        sop_class_uid=str(ds.SOPClassUID),
-        sop_instance_uid=str(ds.SOPInstanceUID),
+        sop_class_uid=ds.text("SOPClassUID"),
+        sop_instance_uid=ds.text("SOPInstanceUID"),
     )
 
 
@@ -37,8 +41,8 @@ class SeriesIndex:
     def __init__(self) -> None:
         self._series: dict[str, Series] = {}
 
-    def series_for(self, ds: Dataset) -> Series:
-        uid = str(ds.SeriesInstanceUID)
+    def series_for(self, ds: Header) -> Series:
+        uid = ds.text("SeriesInstanceUID")
         series = self._series.get(uid)
         if series is None:
             series = self._find_or_create(ds)
@@ -46,9 +50,9 @@ class SeriesIndex:
         self._check(ds, series)
         return series
 
-    def _check(self, ds: Dataset, series: Series) -> None:
+    def _check(self, ds: Header, series: Series) -> None:
         study = series.study
-        if study.study_instance_uid != ds.StudyInstanceUID:
+        if study.study_instance_uid != ds.text("StudyInstanceUID"):
             raise _conflict(ds, "This Series Instance UID is already stored in a different study.")
         patient = study.patient
         if (patient.patient_id, patient.issuer) != (
@@ -59,17 +63,13 @@ class SeriesIndex:
                 ds, "This Study Instance UID is already stored for a different patient."
             )
 
-    def _find_or_create(self, ds: Dataset) -> Series:
-        series = (
-            Series.objects.select_related("study__patient")
-            .filter(series_instance_uid=ds.SeriesInstanceUID)
-            .first()
-        )
+    def _find_or_create(self, ds: Header) -> Series:
+        series = _stored_series(ds.text("SeriesInstanceUID"))
         if series is not None:
             return series
         study = self._study(ds)
         series, created = Series.objects.select_related("study__patient").get_or_create(
-            series_instance_uid=ds.SeriesInstanceUID,
+            series_instance_uid=ds.text("SeriesInstanceUID"),
             defaults={
                 "study": study,
                 "modality": _text(ds, "Modality", 16),
@@ -89,10 +89,10 @@ class SeriesIndex:
             )
         return series
 
-    def _study(self, ds: Dataset) -> Study:
+    def _study(self, ds: Header) -> Study:
         study = (
             Study.objects.select_related("patient")
-            .filter(study_instance_uid=ds.StudyInstanceUID)
+            .filter(study_instance_uid=ds.text("StudyInstanceUID"))
             .first()
         )
         if study is not None:
@@ -107,7 +107,7 @@ class SeriesIndex:
             },
         )
         study, _ = Study.objects.select_related("patient").get_or_create(
-            study_instance_uid=ds.StudyInstanceUID,
+            study_instance_uid=ds.text("StudyInstanceUID"),
             defaults={
                 "patient": patient,
                 "study_date": _text(ds, "StudyDate", 8),
@@ -119,3 +119,82 @@ class SeriesIndex:
             },
         )
         return study
+
+
+def _stored_series(uid: str) -> Series | None:
+    """The series with its study and patient, or None.
+
+    One plain query, because every batch of arriving objects asks it first: compiling the
+    ORM's joined lookup cost more CPU than indexing the ten instances of a STOW request.
+    """
+    quote = connection.ops.quote_name
+    series, study, patient = (quote(m._meta.db_table) for m in (Series, Study, Patient))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, s.study_id, st.study_instance_uid, st.patient_id, p.patient_id, "  # noqa: S608 - names from the models
+            f"p.issuer FROM {series} s JOIN {study} st ON st.id = s.study_id "
+            f"JOIN {patient} p ON p.id = st.patient_id WHERE s.series_instance_uid = %s",
+            [uid],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    series_pk, study_pk, study_uid, patient_pk, patient_id, issuer = row
+    db = connection.alias
+    found = Series.from_db(
+        db, ["id", "series_instance_uid", "study_id"], [series_pk, uid, study_pk]
+    )
+    found.study = Study.from_db(
+        db, ["id", "study_instance_uid", "patient_id"], [study_pk, study_uid, patient_pk]
+    )
+    found.study.patient = Patient.from_db(
+        db, ["id", "patient_id", "issuer"], [patient_pk, patient_id, issuer]
+    )
+    return found
+
+
+# Indexing a batch is a few statements; written out here rather than built by the ORM, whose
+# compiling of them cost more CPU than the statements' work (bench/archive_cpu.py). Table and
+# column names come from the models and every value is a parameter (hence the S608 waivers).
+_INSERTED = [f for f in Instance._meta.concrete_fields if not f.primary_key]
+
+
+def instances_insert(*, rows: list[Instance]) -> None:
+    """``bulk_create`` for fields whose values go to the database as they are."""
+    if not rows:
+        return
+    created = Instance._meta.get_field("created_at")
+    assert isinstance(created, models.Field)
+    now = created.get_db_prep_save(timezone.now(), connection)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.attname if f.column is None else f.column) for f in _INSERTED)
+    marks = ", ".join(["%s"] * len(_INSERTED))
+    names = [f.attname for f in _INSERTED]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(Instance._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            [[now if n == "created_at" else getattr(row, n) for n in names] for row in rows],
+        )
+
+
+def arrivals_count(*, rows: list[Instance]) -> None:
+    """Add newly stored instances to their series' and studies' counts."""
+    per_series = Counter(row.series_id for row in rows)
+    per_study = Counter(row.series.study_id for row in rows)
+    quote = connection.ops.quote_name
+    received = Study._meta.get_field("last_received_at")
+    assert isinstance(received, models.Field) and received.column
+    now = received.get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        for series_id, count in per_series.items():
+            cursor.execute(
+                f"UPDATE {quote(Series._meta.db_table)} SET num_instances = num_instances + %s "  # noqa: S608
+                "WHERE id = %s",
+                [count, series_id],
+            )
+        for study_id, count in per_study.items():
+            cursor.execute(
+                f"UPDATE {quote(Study._meta.db_table)} SET num_instances = num_instances + %s, "  # noqa: S608
+                f"{quote(received.column)} = %s WHERE id = %s",
+                [count, now, study_id],
+            )

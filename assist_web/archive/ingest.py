@@ -12,22 +12,17 @@ collide with a concurrent writer, it falls back to one transaction per instance.
 
 import hashlib
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
-from pydicom.dataset import Dataset
 
 from assist_web.archive.deidentify import dataset_deidentify
-from assist_web.archive.dicomjson import instance_json
-from assist_web.archive.indexing import SeriesIndex
-from assist_web.archive.models import Instance, Series, SiteSettings, Study
-from assist_web.archive.parsing import DicomRejected, RefusalKind, parse_part10
+from assist_web.archive.indexing import SeriesIndex, arrivals_count, instances_insert
+from assist_web.archive.models import Instance, Series, SiteSettings
+from assist_web.archive.parsing import DicomRejected, Header, RefusalKind, parse_part10
 from assist_web.archive.store import FileStore, file_store
 
 logger = logging.getLogger(__name__)
@@ -59,7 +54,7 @@ class _Candidate:
     """An object that parsed and is new to the archive, waiting to be indexed."""
 
     position: int
-    dataset: Dataset
+    header: Header
     data: bytes
     sha256: str
     transfer_syntax_uid: str
@@ -105,34 +100,35 @@ def _prepare(
     position: int, data: bytes, deidentify: bool, expected_study_uid: str | None
 ) -> _Candidate:
     parsed = parse_part10(data)
-    ds = parsed.dataset
+    header = parsed.header
     if deidentify:
         try:
-            data = dataset_deidentify(ds)
+            data = dataset_deidentify(parsed.dataset)
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
             raise DicomRejected(
                 "The object could not be de-identified; it may be malformed.",
-                sop_class_uid=str(ds.SOPClassUID),
-                sop_instance_uid=str(ds.SOPInstanceUID),
+                sop_class_uid=header.text("SOPClassUID"),
+                sop_instance_uid=header.text("SOPInstanceUID"),
             ) from None
-    if expected_study_uid and ds.StudyInstanceUID != expected_study_uid:
+        header = Header.of(parsed.dataset, data=data)  # the values changed
+    if expected_study_uid and header.text("StudyInstanceUID") != expected_study_uid:
         raise DicomRejected(
             "The object belongs to another study than the one in the request URL.",
             kind=RefusalKind.CONFLICT,
-            sop_class_uid=str(ds.SOPClassUID),
-            sop_instance_uid=str(ds.SOPInstanceUID),
+            sop_class_uid=header.text("SOPClassUID"),
+            sop_instance_uid=header.text("SOPInstanceUID"),
         )
     try:
-        metadata = instance_json(ds, transfer_syntax_uid=parsed.transfer_syntax_uid)
+        metadata = header.json_text(transfer_syntax_uid=parsed.transfer_syntax_uid)
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
         raise DicomRejected(
             "The object has attribute values that cannot be read; it may be malformed.",
-            sop_class_uid=str(ds.SOPClassUID),
-            sop_instance_uid=str(ds.SOPInstanceUID),
+            sop_class_uid=header.text("SOPClassUID"),
+            sop_instance_uid=header.text("SOPInstanceUID"),
         ) from None
     return _Candidate(
         position=position,
-        dataset=ds,
+        header=header,
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
         transfer_syntax_uid=parsed.transfer_syntax_uid,
@@ -144,13 +140,13 @@ def _drop_known(
     candidates: list[_Candidate], results: list[IngestResult | None]
 ) -> list[_Candidate]:
     """Answer objects already stored (or repeated in this batch); return the new ones."""
-    uids = [str(c.dataset.SOPInstanceUID) for c in candidates]
+    uids = [c.header.text("SOPInstanceUID") for c in candidates]
     known = dict(
         Instance.objects.filter(sop_instance_uid__in=uids).values_list("sop_instance_uid", "sha256")
     )
     fresh: list[_Candidate] = []
     for candidate in candidates:
-        uid = str(candidate.dataset.SOPInstanceUID)
+        uid = candidate.header.text("SOPInstanceUID")
         if uid in known:
             results[candidate.position] = _known(candidate, known[uid])
             continue
@@ -162,15 +158,15 @@ def _drop_known(
 def _known(candidate: _Candidate, stored_sha256: str) -> IngestResult:
     if stored_sha256 == candidate.sha256:
         return _result(
-            Outcome.DUPLICATE, candidate.dataset, "Already stored; identical copy ignored."
+            Outcome.DUPLICATE, candidate.header, "Already stored; identical copy ignored."
         )
     return _refused(
         DicomRejected(
             "A different object with this SOP Instance UID is already stored; the archive keeps "
             "the first one. Give a corrected object a new SOP Instance UID.",
             kind=RefusalKind.DUPLICATE_UID,
-            sop_class_uid=str(candidate.dataset.SOPClassUID),
-            sop_instance_uid=str(candidate.dataset.SOPInstanceUID),
+            sop_class_uid=candidate.header.text("SOPClassUID"),
+            sop_instance_uid=candidate.header.text("SOPInstanceUID"),
         )
     )
 
@@ -183,74 +179,64 @@ def _index_batch(
         rows: list[tuple[_Candidate, Instance]] = []
         for candidate in candidates:
             try:
-                series = index.series_for(candidate.dataset)
+                series = index.series_for(candidate.header)
             except DicomRejected as refusal:
                 results[candidate.position] = _refused(refusal)
                 continue
             rows.append((candidate, _instance_row(candidate, series, store)))
-        Instance.objects.bulk_create([row for _, row in rows])
-        _count_arrivals([row for _, row in rows])
+        instances_insert(rows=[row for _, row in rows])
+        arrivals_count(rows=[row for _, row in rows])
         for candidate, row in rows:
             store.promote(_take_temporary(candidate), row.path)
-            results[candidate.position] = _result(Outcome.STORED, candidate.dataset)
+            results[candidate.position] = _result(Outcome.STORED, candidate.header)
 
 
 def _index_one(candidate: _Candidate, store: FileStore) -> IngestResult:
+    sop_uid = candidate.header.text("SOPInstanceUID")
     known = (
-        Instance.objects.filter(sop_instance_uid=candidate.dataset.SOPInstanceUID)
-        .values_list("sha256", flat=True)
-        .first()
+        Instance.objects.filter(sop_instance_uid=sop_uid).values_list("sha256", flat=True).first()
     )
     if known is not None:
         return _known(candidate, known)
     try:
         with transaction.atomic():
-            row = _instance_row(candidate, SeriesIndex().series_for(candidate.dataset), store)
+            row = _instance_row(candidate, SeriesIndex().series_for(candidate.header), store)
             row.save(force_insert=True)
-            _count_arrivals([row])
+            arrivals_count(rows=[row])
             store.promote(_take_temporary(candidate), row.path)
     except DicomRejected as refusal:
         return _refused(refusal)
     except IntegrityError:
         known = (
-            Instance.objects.filter(sop_instance_uid=candidate.dataset.SOPInstanceUID)
+            Instance.objects.filter(sop_instance_uid=sop_uid)
             .values_list("sha256", flat=True)
             .first()
         )
         if known is None:
             raise
         return _known(candidate, known)
-    return _result(Outcome.STORED, candidate.dataset)
+    return _result(Outcome.STORED, candidate.header)
 
 
 def _instance_row(candidate: _Candidate, series: Series, store: FileStore) -> Instance:
-    ds = candidate.dataset
+    header = candidate.header
+    sop_uid = header.text("SOPInstanceUID")
     return Instance(
-        sop_instance_uid=ds.SOPInstanceUID,
+        sop_instance_uid=sop_uid,
         series=series,
-        sop_class_uid=ds.SOPClassUID,
-        instance_number=_int_or_none(ds.get("InstanceNumber")),
+        sop_class_uid=header.text("SOPClassUID"),
+        instance_number=_int_or_none(header.get("InstanceNumber")),
         transfer_syntax_uid=candidate.transfer_syntax_uid,
-        rows=_int_or_none(ds.get("Rows")),
-        columns=_int_or_none(ds.get("Columns")),
-        number_of_frames=_int_or_none(ds.get("NumberOfFrames")) or 1,
-        path=store.relative_path(ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID),
+        rows=_int_or_none(header.get("Rows")),
+        columns=_int_or_none(header.get("Columns")),
+        number_of_frames=_int_or_none(header.get("NumberOfFrames")) or 1,
+        path=store.relative_path(
+            header.text("StudyInstanceUID"), header.text("SeriesInstanceUID"), sop_uid
+        ),
         size=len(candidate.data),
         sha256=candidate.sha256,
         metadata=candidate.metadata,
     )
-
-
-def _count_arrivals(rows: list[Instance]) -> None:
-    per_series = Counter(row.series_id for row in rows)
-    per_study = Counter(row.series.study_id for row in rows)
-    for series_id, count in per_series.items():
-        Series.objects.filter(pk=series_id).update(num_instances=F("num_instances") + count)
-    now = timezone.now()
-    for study_id, count in per_study.items():
-        Study.objects.filter(pk=study_id).update(
-            num_instances=F("num_instances") + count, last_received_at=now
-        )
 
 
 def _take_temporary(candidate: _Candidate) -> Path:
@@ -259,14 +245,14 @@ def _take_temporary(candidate: _Candidate) -> Path:
     return temporary
 
 
-def _result(outcome: Outcome, ds: Dataset, reason: str = "") -> IngestResult:
+def _result(outcome: Outcome, header: Header, reason: str = "") -> IngestResult:
     return IngestResult(
         outcome=outcome,
         reason=reason,
-        sop_class_uid=str(ds.SOPClassUID),
-        sop_instance_uid=str(ds.SOPInstanceUID),
-        study_instance_uid=str(ds.StudyInstanceUID),
-        series_instance_uid=str(ds.SeriesInstanceUID),
+        sop_class_uid=header.text("SOPClassUID"),
+        sop_instance_uid=header.text("SOPInstanceUID"),
+        study_instance_uid=header.text("StudyInstanceUID"),
+        series_instance_uid=header.text("SeriesInstanceUID"),
     )
 
 

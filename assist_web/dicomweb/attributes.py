@@ -4,6 +4,7 @@ Answers come from the index tables only (PS3.18 10.6: a server answers from what
 so this table is the whole of what searches know about.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -35,10 +36,10 @@ class Attribute:
     field: str  # path from the model of ``level``
     match: Match
     default: bool = True  # returned without includefield
+    tag: str = dataclasses.field(init=False, compare=False)  # 8 hex digits, as DICOM JSON names it
 
-    @property
-    def tag(self) -> str:
-        return f"{tag_for_keyword(self.keyword):08X}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", f"{tag_for_keyword(self.keyword):08X}")
 
 
 _A = Attribute

@@ -90,13 +90,14 @@ def _returned_attributes(query: QidoQuery) -> list[Attribute]:
 
 def _filtered(query: QidoQuery) -> QuerySet[Any]:
     level = query.level
-    queryset = _MODELS[level].objects.all()  # type: ignore[attr-defined]
+    conditions = [_condition(item, level, query.fuzzy) for item in query.filters]
+    uids = _uid_paths(level)
     if query.study_uid:
-        queryset = queryset.filter(**{_uid_paths(level)["study"]: query.study_uid})
+        conditions.append(Q(**{uids["study"]: query.study_uid}))
     if query.series_uid:
-        queryset = queryset.filter(**{_uid_paths(level)["series"]: query.series_uid})
-    for item in query.filters:
-        queryset = queryset.filter(_condition(item, level, query.fuzzy))
+        conditions.append(Q(**{uids["series"]: query.series_uid}))
+    # One filter() call: each call copies the whole query.
+    queryset = _MODELS[level].objects.filter(*conditions)  # type: ignore[attr-defined]
     return queryset.order_by(*_ORDER[level])
 
 

@@ -18,8 +18,9 @@ from assist_web.dicomweb.views.search import SearchView
 from assist_web.dicomweb.wado import DICOM_JSON
 
 
-def _body_stream(request: Request) -> Readable:
-    """The request body to read, after the size checks that need no reading."""
+def _body_stream(request: Request) -> tuple[Readable, int | None]:
+    """The request body to read and its declared length, after the size checks that need no
+    reading."""
     limit = settings.ASSIST_MAX_UPLOAD_BYTES
     length = request.META.get("CONTENT_LENGTH")
     if length:
@@ -31,23 +32,21 @@ def _body_stream(request: Request) -> Readable:
             raise BadRequest("The body is empty; send a multipart/related body of DICOM files.")
         if declared > limit:
             raise PayloadTooLarge(f"The body is {declared} bytes; this site accepts {limit}.")
-        return request.stream  # type: ignore[no-any-return]  # the Django request itself
+        return request.stream, declared  # the Django request itself
     if request.META.get("wsgi.input_terminated"):
         # A chunked upload (dicomweb-client sends one above 1 MB) through a server such as
         # gunicorn that ends the stream itself; MultipartBody stops reading past the limit.
-        return request.META["wsgi.input"]  # type: ignore[no-any-return]
+        return request.META["wsgi.input"], None
     raise LengthRequired()
 
 
 def _stow(request: Request, study: str | None) -> HttpResponse:
     if study is not None and not uid_is_valid(study):
         raise BadRequest(f"'{study}' in the URL is not a valid DICOM UID.")
-    stream = _body_stream(request)
+    stream, length = _body_stream(request)
     boundary = boundary_from_content_type(request.META.get("CONTENT_TYPE", ""), part_type=DICOM)
     body = MultipartBody(
-        stream,
-        boundary,
-        max_bytes=settings.ASSIST_MAX_UPLOAD_BYTES,
+        stream, boundary, max_bytes=settings.ASSIST_MAX_UPLOAD_BYTES, length=length
     )
     try:
         outcome = stow_store(body=body, study_uid=study)

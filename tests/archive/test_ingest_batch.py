@@ -1,0 +1,89 @@
+"""A batch is indexed with a few plain statements; what it writes must be what the ORM wrote,
+and a batch that collides with another writer must still fall back to one object at a time."""
+
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from assist_web.archive import ingest
+from assist_web.archive.ingest import Outcome, instance_ingest, instances_ingest
+from assist_web.archive.models import Instance, Series, Study
+from tests.dicom_files import mr_slice, to_bytes
+
+pytestmark = pytest.mark.django_db
+
+STUDY_UID = "1.2.826.0.1.3680043.8.498.77"
+SERIES_UID = "1.2.826.0.1.3680043.8.498.77.1"
+
+
+def _slice(number: int) -> bytes:
+    return to_bytes(
+        mr_slice(study_uid=STUDY_UID, series_uid=SERIES_UID, instance_number=number, seed=number)
+    )
+
+
+def test_a_batch_writes_every_row_and_count(data_dir: Path) -> None:
+    before = timezone.now()
+    items = [_slice(n) for n in (1, 2, 3)]
+
+    results = instances_ingest(items=items)
+
+    assert [r.outcome for r in results] == [Outcome.STORED] * 3
+    rows = list(Instance.objects.order_by("instance_number"))
+    assert [r.instance_number for r in rows] == [1, 2, 3]
+    for row, data in zip(rows, items, strict=True):
+        assert (row.rows, row.columns, row.number_of_frames) == (16, 16, 1)
+        assert row.size == len(data)
+        assert row.transfer_syntax_uid == "1.2.840.10008.1.2.1"
+        assert row.created_at >= before
+        assert (data_dir / "dicom" / row.path).read_bytes() == data
+        assert row.metadata.startswith("{")
+    assert Series.objects.get().num_instances == 3
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances) == (1, 3)
+    assert study.last_received_at >= before
+
+
+def test_a_second_batch_of_the_series_adds_to_its_counts() -> None:
+    instances_ingest(items=[_slice(1), _slice(2)])
+
+    instances_ingest(items=[_slice(3)])
+
+    assert Series.objects.get().num_instances == 3
+    assert Study.objects.get().num_instances == 3
+
+
+def test_an_object_another_writer_stores_meanwhile_is_answered_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    first, second = _slice(1), _slice(2)
+    check = ingest._drop_known
+
+    def check_then_another_writer(*args: object) -> object:
+        fresh = check(*args)  # type: ignore[arg-type]
+        # Between this batch's check and its insert, another request stores the first object.
+        monkeypatch.setattr(ingest, "_drop_known", check)
+        assert instance_ingest(data=first).outcome == Outcome.STORED
+        return fresh
+
+    one_by_one: list[object] = []
+    index_one = ingest._index_one
+
+    def counted(*args: object) -> object:
+        one_by_one.append(args[0])
+        return index_one(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "_drop_known", check_then_another_writer)
+    monkeypatch.setattr(ingest, "_index_one", counted)
+
+    results = instances_ingest(items=[first, second])
+
+    assert len(one_by_one) == 2  # the batch's insert collided and was rolled back
+    assert [r.outcome for r in results] == [Outcome.DUPLICATE, Outcome.STORED]
+    assert Instance.objects.count() == 2
+    assert Series.objects.get().num_instances == 2
+    assert Study.objects.get().num_instances == 2
+    stored = sorted(p.name for p in (data_dir / "dicom").rglob("*.dcm"))
+    assert len(stored) == 2
+    assert list((data_dir / "dicom" / ".incoming").iterdir()) == []
