@@ -62,16 +62,24 @@ class _Candidate:
     temporary: Path | None = None
 
 
-def instance_ingest(*, data: bytes, expected_study_uid: str | None = None) -> IngestResult:
-    return instances_ingest(items=[data], expected_study_uid=expected_study_uid)[0]
+def instance_ingest(
+    *, data: bytes, expected_study_uid: str | None = None, derived: bool = False
+) -> IngestResult:
+    return instances_ingest(items=[data], expected_study_uid=expected_study_uid, derived=derived)[0]
 
 
 def instances_ingest(
-    *, items: Sequence[bytes], expected_study_uid: str | None = None
+    *, items: Sequence[bytes], expected_study_uid: str | None = None, derived: bool = False
 ) -> list[IngestResult]:
-    """Ingest each object independently; one result per item, in order."""
+    """Ingest each object independently; one result per item, in order.
+
+    ``derived``: the objects were made by this site or its gpu workers from images already in
+    the archive (SEG, RTSTRUCT). They are never de-identified: their patient, study and
+    referenced UIDs already are the archive's, and remapping them again would detach them
+    from their images.
+    """
     results: list[IngestResult | None] = [None] * len(items)
-    deidentify = SiteSettings.current().deidentify_on_ingest
+    deidentify = not derived and SiteSettings.current().deidentify_on_ingest
     candidates: list[_Candidate] = []
     for position, data in enumerate(items):
         try:

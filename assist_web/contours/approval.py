@@ -92,6 +92,7 @@ def revision_approve(*, revision: Revision, user: User, password: str) -> Approv
         stored = instance_ingest(
             data=_part10(approved),
             expected_study_uid=revision.structure_set.study.study_instance_uid,
+            derived=True,
         )
         if not stored.ok:
             raise ReviewConflict(f"The archive refused the approved RTSTRUCT: {stored.reason}")

@@ -104,6 +104,7 @@ def _store(revision: Revision) -> tuple[str, str]:
     results = instances_ingest(
         items=[_part10(seg), _part10(rtstruct)],
         expected_study_uid=revision.structure_set.study.study_instance_uid,
+        derived=True,
     )
     for result, what in zip(results, ("SEG", "RTSTRUCT"), strict=True):
         # A different copy under the fixed UID is an earlier run's: already stored.

@@ -36,7 +36,9 @@ BATCH_PARTS = 50
 BATCH_BYTES = 128 * 1024 * 1024
 
 
-def stow_store(*, body: MultipartBody, study_uid: str | None) -> StowOutcome:
+def stow_store(
+    *, body: MultipartBody, study_uid: str | None, derived: bool = False
+) -> StowOutcome:
     outcome = StowOutcome()
     batch: list[bytes] = []
     batch_bytes = 0
@@ -50,10 +52,10 @@ def stow_store(*, body: MultipartBody, study_uid: str | None) -> StowOutcome:
         batch.append(data)
         batch_bytes += len(data)
         if len(batch) >= BATCH_PARTS or batch_bytes >= BATCH_BYTES:
-            _ingest(batch, study_uid, outcome)
+            _ingest(batch, study_uid, outcome, derived)
             batch, batch_bytes = [], 0
     if batch:
-        _ingest(batch, study_uid, outcome)
+        _ingest(batch, study_uid, outcome, derived)
     return outcome
 
 
@@ -70,8 +72,10 @@ def with_preamble(data: bytes) -> bytes:
     return data
 
 
-def _ingest(batch: list[bytes], study_uid: str | None, outcome: StowOutcome) -> None:
-    for result in instances_ingest(items=batch, expected_study_uid=study_uid):
+def _ingest(
+    batch: list[bytes], study_uid: str | None, outcome: StowOutcome, derived: bool
+) -> None:
+    for result in instances_ingest(items=batch, expected_study_uid=study_uid, derived=derived):
         if result.ok:
             outcome.stored.append(result)
         else:

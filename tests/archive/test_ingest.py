@@ -91,3 +91,33 @@ def test_deidentification_remaps_uids_consistently_and_shifts_dates() -> None:
     assert study.patient.patient_id != "PAT-001"
     assert study.study_date not in ("", "20260101")
     assert study.num_instances == 2
+
+
+def test_objects_derived_from_archived_images_are_never_deidentified_again(
+    data_dir: Path,
+) -> None:
+    settings = SiteSettings.current()
+    settings.deidentify_on_ingest = True
+    settings.save()
+    image = instance_ingest(data=to_bytes(mr_slice(study_uid="1.2.840.99")))
+    archived = Study.objects.get()
+    # A SEG or RTSTRUCT made from the archived image carries the archive's (de-identified) UIDs.
+    derived = to_bytes(
+        mr_slice(
+            study_uid=image.study_instance_uid,
+            series_uid="1.2.840.99.7",
+            patient_id=archived.patient.patient_id,
+            patient_name=archived.patient.name,
+        )
+    )
+
+    result = instance_ingest(data=derived, derived=True)
+
+    assert result.outcome == Outcome.STORED
+    assert (result.study_instance_uid, result.series_instance_uid) == (
+        image.study_instance_uid,
+        "1.2.840.99.7",
+    )
+    instance = Instance.objects.get(sop_instance_uid=result.sop_instance_uid)
+    assert (data_dir / "dicom" / instance.path).read_bytes() == derived
+    assert Study.objects.count() == 1

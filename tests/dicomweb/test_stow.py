@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from assist_web.accounts.models import AuditEvent
-from assist_web.archive.models import Instance, Study
+from assist_web.accounts.models import AuditEvent, Role, User
+from assist_web.archive.models import Instance, SiteSettings, Study
 from tests.dicom_files import mr_slice, to_bytes
 from tests.dicomweb.conftest import BASE, SERIES_UID, STUDY_UID, pydicom_file
 
@@ -287,3 +288,40 @@ def test_no_length_and_no_chunked_server_is_411(api: APIClient, data_dir: Path) 
     )
 
     assert response.status_code == 411
+
+
+def _deidentify_on() -> None:
+    site = SiteSettings.current()
+    site.deidentify_on_ingest = True
+    site.save()
+
+
+def test_with_deidentification_on_a_gpu_workers_results_keep_the_archives_uids(
+    data_dir: Path,
+) -> None:
+    _deidentify_on()
+    worker = User.objects.create_user(username="gpu-1", role=Role.WORKER)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=worker).key}")
+    result = _slice(7)
+
+    response = _post(api, _body(result))
+
+    assert response.status_code == 200
+    stored = Instance.objects.get()
+    assert (stored.series.study.study_instance_uid, stored.series.series_instance_uid) == (
+        STUDY_UID,
+        SERIES_UID,
+    )
+    assert (data_dir / "dicom" / stored.path).read_bytes() == result
+
+
+def test_with_deidentification_on_a_persons_stow_is_deidentified(api: APIClient) -> None:
+    _deidentify_on()
+
+    response = _post(api, _body(_slice(1)))
+
+    assert response.status_code == 200
+    study = Study.objects.get()
+    assert study.study_instance_uid != STUDY_UID
+    assert study.patient.name != "Doe^Jane"

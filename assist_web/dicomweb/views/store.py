@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from rest_framework.request import Request
 
-from assist_web.accounts.models import AuditEvent
+from assist_web.accounts.models import AuditEvent, Role
 from assist_web.archive.store import uid_is_valid
 from assist_web.dicomweb.attributes import Level
 from assist_web.dicomweb.errors import BadRequest, LengthRequired, PayloadTooLarge
@@ -48,8 +48,10 @@ def _stow(request: Request, study: str | None) -> HttpResponse:
     body = MultipartBody(
         stream, boundary, max_bytes=settings.ASSIST_MAX_UPLOAD_BYTES, length=length
     )
+    # A gpu worker sends back what it derived from archived images (SEG, RTSTRUCT).
+    derived = getattr(request.user, "role", None) == Role.WORKER
     try:
-        outcome = stow_store(body=body, study_uid=study)
+        outcome = stow_store(body=body, study_uid=study, derived=derived)
     finally:
         body.close()
     audit(request, AuditEvent.Action.STORE, outcome.study_uids or [study or ""])
