@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    "archive-pacs-pulls-sweep": {
+        "task": "archive.pacs_pulls_sweep",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
     "contours-exports-sweep": {
         "task": "contours.exports_sweep",
         "schedule": 300.0,

@@ -7,6 +7,7 @@ finishes the job, the instances already here counting as duplicates.
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -15,8 +16,18 @@ from assist_web.accounts.models import AuditEvent
 from assist_web.archive.ingest import IngestResult, Outcome, instance_ingest
 from assist_web.archive.models import PacsPull
 from assist_web.archive.pacs.client import InstanceRef, PacsConnection, PacsError, study_filters
+from assist_web.celery import app
 
 logger = logging.getLogger(__name__)
+
+PACS_PULL_TASK = "archive.pacs_pull_run"
+# One instance comes from a PACS in seconds, and retries of a request end within a minute; a
+# running pull that has fetched nothing for this long lost its worker.
+STALE_AFTER = timedelta(minutes=10)
+WORKER_STOPPED = (
+    "The worker stopped during the pull; what it stored is kept. Start the pull again to "
+    "fetch the rest."
+)
 
 _COUNTER = {
     Outcome.STORED: "num_stored",
@@ -41,7 +52,7 @@ def pacs_pull_execute(*, pull_id: int) -> None:
     # Claim the pull: only the caller that moves it from queued to running does the work, so
     # a redelivered message or a second worker finds nothing to do.
     claimed = PacsPull.objects.filter(pk=pull_id, state=PacsPull.State.QUEUED).update(
-        state=PacsPull.State.RUNNING, started_at=timezone.now()
+        state=PacsPull.State.RUNNING, started_at=timezone.now(), progressed_at=timezone.now()
     )
     if claimed != 1:
         logger.info("PACS pull %s is not queued; nothing to do", pull_id)
@@ -77,7 +88,8 @@ def _pull(pull: PacsPull, refusals: _Refusals) -> None:
         for ref in refs:
             result = _instance_pull(connection, ref)
             PacsPull.objects.filter(pk=pull.pk).update(
-                **{_COUNTER[result.outcome]: F(_COUNTER[result.outcome]) + 1}
+                progressed_at=timezone.now(),
+                **{_COUNTER[result.outcome]: F(_COUNTER[result.outcome]) + 1},
             )
             if result.outcome == Outcome.REFUSED:
                 logger.warning(
@@ -107,6 +119,29 @@ def _instance_pull(connection: PacsConnection, ref: InstanceRef) -> IngestResult
             sop_instance_uid=ref.sop_instance_uid[:64],
         )
     return instance_ingest(data=connection.instance_retrieve(ref))
+
+
+@dataclass(frozen=True)
+class PullSweep:
+    requeued: list[int]
+    failed: list[int]
+
+
+def pacs_pulls_sweep() -> PullSweep:
+    """Pulls left behind: queued ones whose message was lost are queued again (the claim keeps
+    them from running twice); running ones silent for STALE_AFTER lost their worker and fail
+    with the reason, keeping what they stored."""
+    cutoff = timezone.now() - STALE_AFTER
+    running = PacsPull.objects.filter(state=PacsPull.State.RUNNING, progressed_at__lt=cutoff)
+    failed = list(running.values_list("pk", flat=True))
+    PacsPull.objects.filter(pk__in=failed, state=PacsPull.State.RUNNING).update(
+        state=PacsPull.State.FAILED, error=WORKER_STOPPED, finished_at=timezone.now()
+    )
+    queued = PacsPull.objects.filter(state=PacsPull.State.QUEUED, created_at__lt=cutoff)
+    requeued = list(queued.values_list("pk", flat=True))
+    for pull_id in requeued:
+        app.send_task(PACS_PULL_TASK, args=[pull_id], queue="default")
+    return PullSweep(requeued=requeued, failed=failed)
 
 
 def _finish(pull_id: int, state: str, error: str) -> None:
