@@ -35,10 +35,12 @@ def test_tumour_is_wrapped_in_oedema_wherever_white_matter_touches_it(
     labels = lesion_phantom.labels
     tumour = np.isin(labels, [Label.NECROTIC_CORE, Label.ENHANCING_TUMOUR])
     shell = ndimage.binary_dilation(tumour) & ~tumour
-    assert np.mean(labels[shell] == Label.OEDEMA) > 0.4
-    # Where the shell is not oedema, it is cortex or CSF, which vasogenic oedema spares.
-    unlabelled = shell & (labels == Label.BACKGROUND)
-    assert np.mean(lesion_phantom.tissue[unlabelled] == Tissue.WHITE) < 0.2
+    assert np.mean(labels[shell] == Label.OEDEMA) > 0.8
+    # What the shell leaves unlabelled is mostly CSF, which oedema spares, and cortex, whose
+    # FLAIR it raises too little; white matter left out is a few diagonal neighbours at most.
+    unlabelled_white = labels[shell] == Label.BACKGROUND
+    unlabelled_white &= lesion_phantom.tissue[shell] == Tissue.WHITE
+    assert np.mean(unlabelled_white) < 0.05
 
 
 def test_lesion_lies_inside_the_brain(lesion_phantom: Phantom) -> None:

@@ -10,6 +10,7 @@ Seeds are split so that no study is used twice: training cases come from 1000..,
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import time
@@ -23,6 +24,7 @@ from monai.losses import DiceCELoss
 
 from workers.gpu.bundle import INFERENCE, METADATA, WEIGHTS, bundle_parser
 from workers.gpu.bundle_config import inference_config, metadata
+from workers.gpu.segment import device_select
 from workers.gpu.training_data import TrainingCase, crop_sample, training_case
 from workers.gpu.validation import validation_report
 
@@ -45,6 +47,7 @@ class TrainOptions:
     # operation whenever another process takes a core (epochs went from 10 s to 90 s).
     threads: int = 1
     checkpoint_every: int = 10  # epochs; a snapshot to evaluate while training goes on
+    workers: int = 1  # processes generating the training studies (each takes a second or two)
 
 
 def _configs_write(options: TrainOptions) -> None:
@@ -65,10 +68,15 @@ def _cpu_name() -> str:
     return platform.machine()
 
 
+def machine_name(device: torch.device) -> str:
+    cpu = f"{_cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch thread(s)"
+    return f"{torch.cuda.get_device_name(device)} + {cpu}" if device.type == "cuda" else cpu
+
+
 def _weights_save(network: torch.nn.Module, out: Path) -> None:
     # float16 halves the committed file; the weights of a model this size lose nothing
     # measurable (loading copies them back into float32 parameters).
-    state = {k: v.detach().to(torch.float16) for k, v in network.state_dict().items()}
+    state = {k: v.detach().to("cpu", torch.float16) for k, v in network.state_dict().items()}
     torch.save(state, out / WEIGHTS)
 
 
@@ -98,8 +106,15 @@ def train(options: TrainOptions) -> dict[str, object]:
     train_seeds = list(range(TRAIN_FIRST_SEED, TRAIN_FIRST_SEED + options.cases))
     validation_seeds = list(range(VALIDATION_FIRST_SEED,
                                   VALIDATION_FIRST_SEED + options.validation_cases))
-    cases = [training_case(s, options.grid, channels, spacing, preprocessing)
-             for s in train_seeds]
+    arguments = [(s, options.grid, channels, spacing, preprocessing) for s in train_seeds]
+    if options.workers > 1:
+        # Fork: the children inherit the loaded atlas instead of reading it again.
+        with multiprocessing.get_context("fork").Pool(options.workers) as pool:
+            cases = pool.starmap(training_case, arguments)
+    else:
+        cases = [training_case(*a) for a in arguments]
+    device = device_select()  # after the fork: CUDA does not survive into children
+    network.to(device)
     print(f"{len(cases)} training cases in {time.monotonic() - started:.0f} s", flush=True)
 
     # Sigmoid per channel: the channels are nested regions, not exclusive classes. batch=True
@@ -115,6 +130,7 @@ def train(options: TrainOptions) -> dict[str, object]:
         losses = []
         for inputs, targets in _batches(cases, options, roi, rng):
             optimiser.zero_grad(set_to_none=True)
+            inputs, targets = inputs.to(device), targets.to(device)
             loss = loss_function(network(inputs), targets)
             loss.backward()
             optimiser.step()
@@ -131,7 +147,8 @@ def train(options: TrainOptions) -> dict[str, object]:
     report = validation_report(options.out, validation_seeds, options.grid)
     training = {
         "command": (f"python -m workers.gpu.train --out {options.out} --cases {options.cases} "
-                    f"--seed {options.seed} --grid {options.grid} --epochs {options.epochs}"),
+                    f"--seed {options.seed} --grid {options.grid} --epochs {options.epochs}"
+                    + (f" --workers {options.workers}" if options.workers > 1 else "")),
         "data": "workers.phantoms.make_phantom, sites in turn by seed",
         "train_seeds": f"{train_seeds[0]}-{train_seeds[-1]}",
         "validation_seeds": f"{validation_seeds[0]}-{validation_seeds[-1]}",
@@ -143,8 +160,7 @@ def train(options: TrainOptions) -> dict[str, object]:
         "loss": "DiceCELoss(sigmoid=True, batch=True)",
         "optimiser": f"AdamW, one-cycle learning rate up to {options.learning_rate}",
         "seconds": round(train_seconds),
-        "machine": f"{_cpu_name()}, {os.cpu_count()} cores, "
-                   f"{torch.get_num_threads()} torch thread(s)",
+        "machine": machine_name(device),
         "parameters": sum(p.numel() for p in network.parameters()),
         "validation": report,
         "monai_version": monai.__version__,
@@ -166,11 +182,14 @@ def main() -> None:
     parser.add_argument("--validation-cases", type=int, default=8)
     parser.add_argument("--version", default="0.1.0")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes generating the training studies")
     args = parser.parse_args()
     training = train(TrainOptions(out=args.out, cases=args.cases, seed=args.seed,
                                   grid=args.grid, epochs=args.epochs,
                                   validation_cases=args.validation_cases,
-                                  version=args.version, threads=args.threads))
+                                  version=args.version, threads=args.threads,
+                                  workers=args.workers))
     print(json.dumps(training["validation"], indent=2))
 
 

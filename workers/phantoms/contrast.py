@@ -5,11 +5,14 @@ necrosis is dark on T1 and bright on T2; oedema is bright on T2 and FLAIR, where
 inversion nulls free water so CSF goes dark while oedema stays bright.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import numpy.typing as npt
 
+from workers.phantoms.lesion import LesionFractions
 from workers.phantoms.sequences import Sequence
-from workers.phantoms.tissue import Tissue
+from workers.phantoms.tissue import Tissue, TissueMix, lesion_mix
 
 Float32Array = npt.NDArray[np.float32]
 
@@ -51,3 +54,14 @@ def contrast_render(
         uptake = signal[Tissue.ENHANCING] - SIGNAL[Sequence.T1][Tissue.ENHANCING]
         image += fractions[:, Tissue.ENHANCING] * uptake * (enhancement - 1)
     return image
+
+
+def oedema_flair_rise(normal: Float32Array, lesion: LesionFractions) -> Float32Array:
+    """How much the oedema raises FLAIR at each point of ``lesion_mix(normal, lesion)``, as a
+    share of white matter's FLAIR: the same point rendered with and without its oedema."""
+    swollen: TissueMix = lesion_mix(normal, lesion)
+    dry = lesion_mix(normal, replace(lesion, oedema=np.zeros_like(lesion.oedema)))
+    rise = (contrast_render(swollen.fractions, Sequence.FLAIR)
+            - contrast_render(dry.fractions, Sequence.FLAIR))
+    result: Float32Array = rise / white_signal(Sequence.FLAIR)
+    return result

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from workers.phantoms.anatomy import Anatomy
-from workers.phantoms.contrast import contrast_render
+from workers.phantoms.contrast import contrast_render, oedema_flair_rise
 from workers.phantoms.fields import SmoothField
 from workers.phantoms.geometry import SeriesGeometry
 from workers.phantoms.lesion import Lesion, lesion_fractions, mass_effect_source
@@ -79,10 +79,11 @@ def _sample(scene: _Scene, atlas: Float32Array, with_tissue: bool) -> Rendered:
             at = _source(lesion, points[touched])
             grey, white = scene.anatomy.brain_at(at)
             normal = normal_mix(scene.anatomy.distance_at(at), grey, white, scene.edge)
-            mix = lesion_mix(normal, fractions.subset(touched))
+            here = fractions.subset(touched)
+            mix = lesion_mix(normal, here)
             image[where] += contrast_render(mix.fractions, scene.sequence, mix.enhancement)
             if points is samples[len(samples) // 2]:
-                labels[where] = mix.labels()
+                labels[where] = mix.labels(oedema_flair_rise(normal, here))
                 if with_tissue:
                     tissue[where] = mix.dominant()
         image[where] /= len(samples)

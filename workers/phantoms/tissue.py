@@ -1,7 +1,8 @@
 """What each sampled point is made of: normal head tissue, displaced and invaded by the lesion.
 
 Fractions rather than hard classes, so a voxel on a boundary mixes its neighbours' signals the
-way partial volume does in a real scan; labels are read off the same fractions.
+way partial volume does in a real scan; labels are read off the same fractions, the oedema
+label off the FLAIR signal its fraction adds.
 """
 
 from dataclasses import dataclass
@@ -51,6 +52,11 @@ _SHELLS = ((1.5, None), (3.5, Tissue.BONE), (5.5, Tissue.MARROW), (7.5, Tissue.B
            (SCALP_OUTER, Tissue.SCALP))
 # Vasogenic oedema spreads along white matter; cortex swells far less.
 _GREY_OEDEMA = 0.3
+# Oedema is labelled wherever it raises FLAIR by more than this share of white matter's FLAIR
+# signal: several times the noise of any site (sigma 2-6 % of white matter), so a reader sees
+# it, and below the 24 % that fully swollen cortex gains (30 % of its water turned oedema), so
+# the label covers the whole FLAIR abnormality, cortex included, as the Edema structure does.
+OEDEMA_VISIBLE_RISE = 0.2
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,14 @@ class TissueMix:
     fractions: Float32Array  # (N, len(Tissue)), rows sum to 1
     enhancement: Float32Array  # (N,) patchiness of the rim's contrast uptake
 
-    def labels(self) -> npt.NDArray[np.uint8]:
+    def labels(self, oedema_rise: Float32Array) -> npt.NDArray[np.uint8]:
+        """BraTS labels; ``oedema_rise`` is how much the oedema raises each point's FLAIR, as
+        a share of white matter's (``contrast.oedema_flair_rise``), so the oedema label is
+        the region whose signal the oedema visibly changes, whatever tissue swelled."""
         f = self.fractions
         tumour = f[:, Tissue.ENHANCING] + f[:, Tissue.NECROSIS]
         labels = np.zeros(len(f), dtype=np.uint8)
-        # Oedema where it holds most of what the tumour has left of the voxel, so a voxel
-        # half tumour, half swollen white matter at the rim counts as oedema, not background.
-        labels[f[:, Tissue.OEDEMA] >= 0.5 * (1 - tumour)] = Label.OEDEMA
+        labels[oedema_rise > OEDEMA_VISIBLE_RISE] = Label.OEDEMA
         labels[tumour >= 0.5] = Label.ENHANCING_TUMOUR
         labels[(tumour >= 0.5) & (f[:, Tissue.NECROSIS] >= f[:, Tissue.ENHANCING])] = (
             Label.NECROTIC_CORE
