@@ -58,6 +58,10 @@ def test_the_review_page_shows_the_ai_structures_in_three_orientations(
 
     hook = "window.assistViewer"
     assert page.evaluate(f"{hook}.seriesUID") == review_study.t1c_uid
+    # The page's HTML previewed the identified T1c; the volume views have replaced it.
+    html = page.request.get(page.url).text()
+    assert f'data-series-uid="{review_study.t1c_uid}"' in html
+    expect(page.locator("#first-preview")).to_have_count(0)
     assert page.evaluate(f"{hook}.bottomSeriesUID") == review_study.flair_uid
     names = page.evaluate(f"{hook}.review.structureNames()")
     assert names == STRUCTURES

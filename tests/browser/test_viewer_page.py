@@ -144,6 +144,35 @@ def test_the_viewer_shows_each_series_with_the_stored_pixel_values(
     assert console_errors == []
 
 
+def test_the_first_image_shows_before_the_viewer_script_runs(
+    page: Page, live_server: LiveServer, alice: User
+) -> None:
+    _native_series()
+    log_in(page, live_server.url, alice, "/")
+    # Without the viewer's script the page's HTML still shows the series' middle slice, as the
+    # server renders it.
+    page.route("**/viewer-*.js", lambda route: route.abort())
+    page.goto(f"{live_server.url}/viewer/{STUDY}/?series={NATIVE}")
+    preview = page.locator("#first-preview")
+    expect(preview).to_be_visible()
+    thumbnail = f"/dicomweb/studies/{STUDY}/series/{NATIVE}/thumbnail?viewport=512,512"
+    assert preview.get_attribute("src") == thumbnail
+    page.wait_for_function("() => document.querySelector('#first-preview').complete")
+    # 56 x 40 pixels fitted into 512 x 512.
+    assert page.evaluate("() => document.querySelector('#first-preview').naturalWidth") == 512
+    assert page.evaluate("() => document.querySelector('#first-preview').naturalHeight") == 366
+    assert _not_blank(preview.screenshot()) > 5
+
+    # With it, the axial volume view takes the preview's place once the series is loaded.
+    page.unroute("**/viewer-*.js")
+    page.reload()
+    _wait_for_series(page, NATIVE)
+    expect(preview).to_have_count(0)
+    assert _not_blank(page.locator("#top-axial").screenshot()) > 5
+    timings = page.evaluate("() => window.assistViewer.timings")
+    assert 0 < timings["marks"]["previewShown"] == timings["firstImage"]
+
+
 def test_an_unknown_study_is_not_found(page: Page, live_server: LiveServer, alice: User) -> None:
     log_in(page, live_server.url, alice, "/")
     response = page.goto(f"{live_server.url}/viewer/1.2.3.4/")

@@ -13,6 +13,7 @@ import { bindShortcuts } from '../review/shortcuts';
 import { initCornerstone } from './cornerstone';
 import { DicomWebClient } from './dicomweb';
 import { SeriesPane } from './pane';
+import { FirstPreview } from './preview';
 import { isDisplayable, markCurrent, renderSeriesList, seriesLabel } from './seriesList';
 import { StudySeries } from './studySeries';
 import { publishViewerHook } from './testHook';
@@ -50,6 +51,11 @@ try {
 } catch {
   // no Long Tasks API
 }
+const preview = new FirstPreview('first-preview');
+preview.onShown((at) => {
+  timings.marks.previewShown = at;
+  timings.firstImage = Math.min(timings.firstImage ?? Infinity, at);
+});
 
 const studySeries = new StudySeries(client, studyUID, (summary) => {
   timings.marks[`metadata-${summary.seriesNumber ?? summary.seriesInstanceUID}`] ??= performance.now();
@@ -67,6 +73,7 @@ function showStatus(message: string, isError = false): void {
 }
 
 async function showIn(pane: SeriesPane, seriesUID: string): Promise<void> {
+  if (pane.name === 'top' && seriesUID !== preview.seriesUID) preview.remove();
   const loaded = await studySeries.load(seriesUID);
   pane.title.textContent = `${pane.name === 'top' ? 'Above' : 'Below'}: ${loaded.summary.modality} ${seriesLabel(loaded.summary)}`;
   review?.detach(pane.viewportIds);
@@ -94,6 +101,8 @@ async function showIn(pane: SeriesPane, seriesUID: string): Promise<void> {
     const group = stackToolGroup(`stack-${pane.name}`);
     for (const id of pane.viewportIds) group.addViewport(id, RENDERING_ENGINE_ID);
   }
+  // The axial view now shows the whole series; the preview under it would only be stale.
+  if (pane.name === 'top') preview.remove();
   if (pane.firstImageAt !== undefined) timings.firstImage = Math.min(timings.firstImage ?? Infinity, pane.firstImageAt);
 }
 
@@ -242,6 +251,16 @@ async function start(): Promise<void> {
     ? Promise.race([topShown.then(() => undefined), waitForFirstImage(panes.top)]).then(() => showIn(panes.bottom, bottomUID))
     : Promise.resolve();
   if (!bottomUID) byId('pane-bottom', HTMLElement).hidden = true;
+  // Every other series of the study streams in the background once both rows show an image
+  // (they have the server to themselves before that): one click then shows it at once.
+  const shownRowsDrawn = Promise.all([
+    Promise.race([topShown, waitForFirstImage(panes.top)]),
+    Promise.race([bottomShown, bottomUID ? waitForFirstImage(panes.bottom) : undefined]),
+  ]);
+  const background = shownRowsDrawn.then(() =>
+    Promise.all(displayable.map((uid) => studySeries.load(uid).then((s) => (s.volume ? studySeries.volume(uid) : undefined)))),
+  );
+  background.catch(() => undefined); // awaited below, after the rows' own errors are reported
   await topShown;
   timings.marks.topLoaded = performance.now();
   showStatus('');
@@ -266,8 +285,8 @@ async function start(): Promise<void> {
     showStatus('The structures of this study are still being written. Reload in a moment.');
   }
   publish();
-  // Every other series of the study streams in the background: one click shows it at once.
-  await Promise.all(displayable.map((uid) => studySeries.load(uid).then((s) => (s.volume ? studySeries.volume(uid) : undefined))));
+  // The study is loaded when the background series are in too.
+  await background;
   await Promise.all(
     displayable.map(async (uid) => ((await studySeries.load(uid)).volume ? studySeries.volumeLoaded(uid) : undefined)),
   );
