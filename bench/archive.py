@@ -16,9 +16,9 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -34,6 +34,10 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.local_site import free_port, reset_database, wait_http  # noqa: E402
+
 ORTHANC = shutil.which("Orthanc") or "/usr/sbin/Orthanc"
 ORTHANC_DICOMWEB = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
 
@@ -52,24 +56,6 @@ class Figures:
     qido_series_ms: float = 0.0
     metadata_ms: float = 0.0
     frames_per_s: float = 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, session: requests.Session, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if session.get(url, timeout=10).status_code < 500:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def make_study(
@@ -353,7 +339,7 @@ def main() -> None:
         f"{args.database_url.split('://')[0]}; warm-up: {len(warmup)} instances per server"
     )
     print(f"load average before: {_load()}")
-    _reset_database(args.database_url)
+    reset_database(args.database_url)
     results: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "orthanc").mkdir()
@@ -381,18 +367,6 @@ def main() -> None:
 def _load() -> str:
     """Other work on the machine skews every figure here; say how much there was."""
     return " ".join(f"{value:.2f}" for value in os.getloadavg()) + f" ({os.cpu_count()} cores)"
-
-
-def _reset_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

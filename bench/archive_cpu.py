@@ -35,6 +35,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
+from bench.local_site import reset_database  # noqa: E402
+
 
 def cpu_ms(call: Callable[[], object], repeats: int) -> float:
     """Median over ``repeats`` rounds of the CPU time of one call, in ms."""
@@ -86,7 +88,7 @@ def in_process(args: argparse.Namespace, workdir: Path) -> None:
     )
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
-        _reset_database(args.database_url)
+        reset_database(args.database_url)
     else:
         os.environ.pop("DATABASE_URL", None)
 
@@ -247,7 +249,7 @@ def server_cpu(args: argparse.Namespace, workdir: Path) -> None:
 
     url = args.database_url or "postgres://postgres@127.0.0.1:5432/assist_cpu_gunicorn"
     database = url.rsplit("/", 1)[1]
-    archive._reset_database(url)
+    reset_database(url)
     study_uid, files = archive.make_study(args.instances)
     hz = os.sysconf("SC_CLK_TCK")
     print(f"gunicorn -w {args.workers} --threads {args.threads}, PostgreSQL; {len(files)} MR")
@@ -335,17 +337,6 @@ def _profile(call: Callable[[], object], sort: str) -> None:
     profiler = cProfile.Profile(time.process_time)
     profiler.runcall(call)
     pstats.Stats(profiler).sort_stats(sort).print_stats(40)
-
-
-def _reset_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ a worker token. SQLite and the embedded broker unless a database or broker URL i
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+
+from bench.local_site import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 PY = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").exists() else sys.executable
@@ -55,12 +56,6 @@ class Site:
     worker_token: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_for(check: Callable[[], bool], what: str, timeout: float = 90,
               poll_s: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
@@ -80,7 +75,7 @@ def _answers(url: str) -> bool:
 @contextmanager
 def site_running(workdir: Path, *, database_url: str, broker_url: str, settle_s: int,
                  worker_threads: int = 0, bundle: Path = DEMO) -> Iterator[Site]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ASSIST_DATA_DIR": str(workdir), "SECRET_KEY": uuid.uuid4().hex * 2,
            "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
            "ASSIST_STUDY_SETTLE_SECONDS": str(settle_s), "ASSIST_SETTLE_CHECK_SECONDS": "1",

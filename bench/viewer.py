@@ -19,21 +19,22 @@ Prints the median of the runs.
 import argparse
 import os
 import platform
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-import requests
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.local_site import cpu_model, free_port, reset_database, wait_http  # noqa: E402
+
 PASSWORD = uuid.uuid4().hex  # a throw-away site's only account
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -105,39 +106,6 @@ FIRST_PIXELS_SCRIPT = """
   requestAnimationFrame(poll);
 })();
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=10).status_code < 500:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
-def reset_database(url: str) -> None:
-    """An empty database of that name (dropped first: the benchmark starts from nothing)."""
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 @contextmanager
