@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,3 +19,14 @@ def review_case(tmp_path_factory: pytest.TempPathFactory) -> ReviewCase:
     phantom = make_phantom(21, site="default", grid="small")
     out: Path = tmp_path_factory.mktemp("review-phantom")
     return ReviewCase(phantom=phantom, files=write_phantom_study(phantom, out))
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """The tasks published to the broker, instead of publishing them."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        "assist_web.contours.export.app.send_task",
+        lambda name, **options: calls.append((name, options)),
+    )
+    return calls

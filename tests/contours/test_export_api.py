@@ -41,17 +41,6 @@ def planning(db: None) -> ExportDestination:
     )
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """The tasks published to the broker, instead of publishing them."""
-    calls: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(
-        "assist_web.contours.export.app.send_task",
-        lambda name, **options: calls.append((name, options)),
-    )
-    return calls
-
-
 def test_a_physician_sends_the_rtstruct_and_seg_and_the_tasks_go_after_commit(
     alice: User,
     signed: ArchivedRevision,

@@ -14,16 +14,6 @@ from tests.contours.factories import ArchivedRevision, approved, archived_revisi
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    calls: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(
-        "assist_web.contours.export.app.send_task",
-        lambda name, **options: calls.append((name, options)),
-    )
-    return calls
-
-
 def _export(revision: ArchivedRevision, user: User, *, state: str, age: timedelta) -> Export:
     destination, _ = ExportDestination.objects.get_or_create(
         name="Planning", defaults={"ae_title": "TPS", "host": "127.0.0.1", "port": 11113}
