@@ -7,13 +7,13 @@ import {
   CircleScissorsTool,
   CrosshairsTool,
   init as toolsInit,
-  PaintFillTool,
   PanTool,
   RectangleScissorsTool,
   StackScrollTool,
   WindowLevelTool,
   ZoomTool,
 } from '@cornerstonejs/tools';
+import { UndoableFillTool } from './fillTool';
 
 let initialised = false;
 
@@ -33,7 +33,7 @@ export function initCornerstone(): void {
     ZoomTool,
     CrosshairsTool,
     BrushTool,
-    PaintFillTool,
+    UndoableFillTool,
     RectangleScissorsTool,
     CircleScissorsTool,
   ]) {

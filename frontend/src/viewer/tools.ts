@@ -8,7 +8,6 @@ import {
   CircleScissorsTool,
   CrosshairsTool,
   Enums as ToolEnums,
-  PaintFillTool,
   PanTool,
   RectangleScissorsTool,
   StackScrollTool,
@@ -18,6 +17,7 @@ import {
   ZoomTool,
 } from '@cornerstonejs/tools';
 import type { Types } from '@cornerstonejs/tools';
+import { UndoableFillTool } from './fillTool';
 
 export const RENDERING_ENGINE_ID = 'assist';
 export const BRUSH = 'ReviewBrush';
@@ -33,7 +33,7 @@ const TOOL_NAME: Record<PrimaryTool, string> = {
   eraser: ERASER,
   scissors: RectangleScissorsTool.toolName,
   circleScissors: CircleScissorsTool.toolName,
-  fill: PaintFillTool.toolName,
+  fill: UndoableFillTool.toolName,
 };
 
 const { MouseBindings } = ToolEnums;
@@ -43,7 +43,7 @@ export function volumeToolGroup(id: string): Types.IToolGroup {
   if (existing) return existing;
   const group = ToolGroupManager.createToolGroup(id);
   if (!group) throw new Error('Cornerstone tool group could not be created');
-  for (const tool of [WindowLevelTool, StackScrollTool, ZoomTool, PanTool, PaintFillTool, RectangleScissorsTool, CircleScissorsTool]) {
+  for (const tool of [WindowLevelTool, StackScrollTool, ZoomTool, PanTool, UndoableFillTool, RectangleScissorsTool, CircleScissorsTool]) {
     group.addTool(tool.toolName);
   }
   group.addTool(CrosshairsTool.toolName, {
