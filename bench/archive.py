@@ -62,7 +62,7 @@ def make_study(
     instances: int, series_count: int = 4, size: int = 256, patient_id: str = "BENCH-1"
 ) -> tuple[str, list[bytes]]:
     """One MR study of ``series_count`` series, 16-bit ``size``² slices, like a brain MRI."""
-    study_uid, files = generate_uid(), []
+    study_uid, frame_of_reference_uid, files = generate_uid(), generate_uid(), []
     rng = np.random.default_rng(7)
     per_series = instances // series_count
     for s in range(series_count):
@@ -76,7 +76,7 @@ def make_study(
             ds.SOPInstanceUID = generate_uid()
             ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
             ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
-            ds.FrameOfReferenceUID = study_uid + ".9"
+            ds.FrameOfReferenceUID = frame_of_reference_uid
             ds.PatientID, ds.PatientName = patient_id, "Bench^Patient"
             ds.StudyDate, ds.StudyTime, ds.AccessionNumber = "20260101", "101010", "B1"
             ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "MR", s + 1, n + 1
