@@ -6,11 +6,8 @@ contour, a hole is an inner contour inside it, an island inside a hole is a thir
 """
 
 import numpy as np
-from skimage import measure
 
-# find_contours on a 0/1 image at level 0.5 puts every vertex on a half-pixel point, so cross
-# products of edges are exact multiples of 0.25 and "collinear" needs no real tolerance.
-_COLLINEAR = 1e-9
+from workers.dicom_out.tracing import volume_polygons
 
 
 def mask_polygons(plane: np.ndarray) -> list[np.ndarray]:
@@ -20,15 +17,7 @@ def mask_polygons(plane: np.ndarray) -> list[np.ndarray]:
     Vertices sit midway between inside and outside pixel centres, so filling the polygons at
     pixel centres gives the mask back unchanged.
     """
-    # Padding closes contours of structures that touch the image edge.
-    padded = np.pad(np.asarray(plane, dtype=np.float32), 1)
-    polygons = []
-    for contour in measure.find_contours(padded, 0.5):
-        ring = contour[:-1] - 1.0  # find_contours repeats the first point to close the loop
-        ring = _drop_collinear(ring)
-        if len(ring) >= 3:
-            polygons.append(ring)
-    return polygons
+    return [polygon for _, polygon in volume_polygons(np.asarray(plane, dtype=bool)[None])]
 
 
 def polygons_fill(polygons: list[tuple[int, np.ndarray]],
@@ -80,15 +69,3 @@ def _crossings(ring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = first[edge] + offset
     fraction = (rows - start[edge, 0]) / (end[edge, 0] - start[edge, 0])
     return rows, start[edge, 1] + fraction * (end[edge, 1] - start[edge, 1])
-
-
-def _drop_collinear(ring: np.ndarray) -> np.ndarray:
-    """Remove vertices that lie on the straight line through their neighbours.
-
-    Dropping every such vertex at once is safe: a run of collinear vertices lies on one line,
-    so its two ends (which turn) are kept and the polygon's shape is unchanged.
-    """
-    incoming = ring - np.roll(ring, 1, axis=0)
-    outgoing = np.roll(ring, -1, axis=0) - ring
-    cross = incoming[:, 0] * outgoing[:, 1] - incoming[:, 1] * outgoing[:, 0]
-    return ring[np.abs(cross) > _COLLINEAR]

@@ -10,9 +10,9 @@ from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian, generate_uid
 
 from workers.dicom_out.contour_data import contour_data_element
-from workers.dicom_out.contours import mask_polygons
 from workers.dicom_out.reference import patient_study_copy, reference_sort
 from workers.dicom_out.structures import Algorithm, StructureSpec, structure_specs
+from workers.dicom_out.tracing import volume_polygons
 from workers.geometry import SortedSeries
 
 RT_STRUCTURE_SET_STORAGE = UID("1.2.840.10008.5.1.4.1.1.481.3")
@@ -151,26 +151,17 @@ def _roi_contour(number: int, spec: StructureSpec, mask: np.ndarray,
     # point lies exactly in the plane of the image it references.
     row_step, column_step = series.affine[:3, 1], series.affine[:3, 2]
     contours: list[Dataset] = []
-    if not mask.any():
-        return item
-    # Trace within the structure's bounding box: tracing cost grows with the pixels scanned.
-    rows, columns = np.flatnonzero(mask.any(axis=(0, 2))), np.flatnonzero(mask.any(axis=(0, 1)))
-    box = (slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1))
-    corner = np.array([rows[0], columns[0]], dtype=float)
-    for k in np.flatnonzero(mask.any(axis=(1, 2))):
+    origins = np.array([[float(v) for v in ds.ImagePositionPatient] for ds in series.datasets])
+    steps = np.stack([row_step, column_step])
+    for k, polygon in volume_polygons(mask):
         image = series.datasets[k]
-        origin = np.array([float(v) for v in image.ImagePositionPatient])
-        for polygon in mask_polygons(mask[k][box]):
-            polygon = polygon + corner
-            points = origin + np.outer(polygon[:, 0], row_step) + np.outer(polygon[:, 1],
-                                                                           column_step)
-            contour = Dataset()
-            contour.ContourImageSequence = [_image_reference(image)]
-            contour.ContourGeometricType = "CLOSED_PLANAR"
-            contour.NumberOfContourPoints = len(points)
-            contour.ContourNumber = len(contours) + 1
-            contour_data_element(contour, points)
-            contours.append(contour)
+        contour = Dataset()
+        contour.ContourImageSequence = [_image_reference(image)]
+        contour.ContourGeometricType = "CLOSED_PLANAR"
+        contour.NumberOfContourPoints = len(polygon)
+        contour.ContourNumber = len(contours) + 1
+        contour_data_element(contour, origins[k] + polygon @ steps)
+        contours.append(contour)
     if contours:  # Contour Sequence is Type 3: an empty structure simply has none
         item.ContourSequence = DicomSequence(contours)
     return item
