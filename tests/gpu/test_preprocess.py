@@ -51,7 +51,9 @@ def test_channels_go_straight_from_their_own_grid_onto_the_model_grid() -> None:
     assert tuple(prepared.tensor.shape) == (2, *grid.shape)
     np.testing.assert_allclose(prepared.tensor[0].numpy(), resample_to(t1c, grid).array)
     np.testing.assert_allclose(prepared.tensor[1].numpy(), resample_to(flair, grid).array)
-    assert volumes.channels[0] is t1c  # on the T1c grid, the T1c is itself
+    assert volumes.channel_on_reference(0) is t1c  # on the T1c grid, the T1c is itself
+    np.testing.assert_allclose(volumes.channel_on_reference(1).array,
+                               resample_to(flair, t1c).array)
 
 
 def test_a_series_in_another_frame_of_reference_is_refused_before_any_work() -> None:

@@ -1,7 +1,6 @@
 """The four sequences of a study as volumes, in the bundle's channel order, with the T1c as the
 grid the contours are drawn on."""
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,10 +26,10 @@ class StudyVolumes:
         """
         return tuple(v if v is grid else resample_to(v, grid) for v in self.sources)
 
-    @functools.cached_property
-    def channels(self) -> tuple[Volume, ...]:
-        """Every channel on the T1c grid."""
-        return self.on(self.reference)
+    def channel_on_reference(self, index: int) -> Volume:
+        """Channel ``index`` on the T1c grid."""
+        source = self.sources[index]
+        return source if source is self.reference else resample_to(source, self.reference)
 
 
 def volumes_on_reference(volumes: Mapping[str, Volume],

@@ -34,7 +34,11 @@ def study_contour(series: Mapping[str, Sequence[Dataset]], bundle: Bundle, *,
     probabilities = study_probabilities(bundle, volumes, device or device_select(),
                                         USED_OUTPUTS)
     progress(75, "contouring")
-    t1 = volumes.channels[bundle.channels.index("T1")] if "T1" in bundle.channels else None
+    # The T1 on the T1c grid is needed only to strip the skull when the model predicts no
+    # brain; resampling it (and no other channel) costs 40 ms on a 1 mm grid.
+    t1 = None
+    if "Brain" not in probabilities and "T1" in bundle.channels:
+        t1 = volumes.channel_on_reference(bundle.channels.index("T1"))
     masks = structures_build(probabilities, volumes.reference, threshold=bundle.threshold,
                              margins=margins, t1=t1)
     masks = {name: masks[name] for name in ORDER}
