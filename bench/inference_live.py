@@ -86,8 +86,9 @@ def end_to_end(args: argparse.Namespace, device: torch.device) -> None:
             models.append(model_time(bundle, series, device, 1))
         worker_peak, web_peak = peak_rss_mb(site.worker_pid), peak_rss_mb(site.web_pid)
     cold, timed = runs[0], runs[1:]
-    model = ModelTime(statistics.median(m.wall for m in models[1:]),
-                      statistics.median(m.cpu for m in models[1:]), model.describe)
+    walls = [m.wall for m in models[1:]]
+    model = ModelTime(statistics.median(walls), statistics.median(m.cpu for m in models[1:]),
+                      model.describe, (min(walls), max(walls)))
 
     def median(start: str, end: str) -> float:
         return statistics.median(r[end] - r[start] for r in timed)

@@ -22,6 +22,7 @@ class ModelTime:
     wall: float  # median seconds
     cpu: float  # median CPU seconds of this process (all threads)
     describe: str  # the volume and the model grid
+    wall_range: tuple[float, float]  # fastest and slowest seconds
 
 
 def machine(device: torch.device) -> str:
@@ -59,7 +60,8 @@ def model_time(bundle: Bundle, series: Mapping[str, Sequence[Dataset]], device: 
         cpus.append(time.process_time() - cpu)
     describe = (f"T1c {volumes.reference.shape} voxels {volumes.reference.spacing} mm -> "
                 f"model grid {tuple(prepared.tensor.shape[1:])}")
-    return ModelTime(statistics.median(walls), statistics.median(cpus), describe)
+    return ModelTime(statistics.median(walls), statistics.median(cpus), describe,
+                     (min(walls), max(walls)))
 
 
 def peak_gpu_mb(device: torch.device) -> str:
