@@ -36,10 +36,13 @@ def fill_holes(mask: np.ndarray, *, per_slice: bool = True) -> np.ndarray:
     The per-slice pass matters for RTSTRUCT: a tube-shaped gap open at its ends is no 3D hole,
     yet on each slice it would become an inner contour that a reviewer has to inspect.
     """
-    filled = _fill(np.asarray(mask, dtype=bool), _FACES, outer_axes=(0, 1, 2))
+    mask = np.asarray(mask, dtype=bool)
     if per_slice:
-        filled = _fill(filled, _IN_SLICE, outer_axes=(1, 2))
-    return filled
+        # The slice-by-slice fill fills every 3D cavity too: a cavity's cross-section that
+        # reached its slice's edge through background would make a path out of the volume
+        # (4-connected in a slice is face-connected in 3D). One labelling pass instead of two.
+        return _fill(mask, _IN_SLICE, outer_axes=(1, 2))
+    return _fill(mask, _FACES, outer_axes=(0, 1, 2))
 
 
 def _fill(mask: np.ndarray, structure: np.ndarray, outer_axes: tuple[int, ...]) -> np.ndarray:
