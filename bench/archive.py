@@ -6,10 +6,19 @@ Starts both servers on loopback with fresh storage: ASSIST under gunicorn on Pos
 packages). Then measures, for each: STOW-RS instances/s with parallel clients, QIDO-RS latency,
 WADO-RS series-metadata latency and frames/s, and prints the ratios (above 1: ASSIST is faster).
 
-    .venv/bin/python bench/archive.py [--instances 480] [--clients 4]
+The same rules for both servers: each stores a small study first, untimed, so that its
+processes have loaded their code and opened their connections. STOW-RS request bodies are
+built before the clock starts (building them is the client's work, on the same cores as the
+server being measured). Both servers stay up for the whole run and take turns: each stores
+``--rounds`` studies, one after the other's (its figure is the median; every round's rate is
+printed too), and the latencies are requests in turns of both, so that a slow stretch of the
+machine (other work, the host) falls on both rather than on whichever was being measured.
+
+    flock /tmp/bench.lock .venv/bin/python bench/archive.py [--instances 480] [--clients 4]
 """
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -22,7 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +45,7 @@ from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.local_site import free_port, reset_database, wait_http  # noqa: E402
+from bench.local_site import cpu_model, free_port, reset_database, wait_http  # noqa: E402
 
 ORTHANC = shutil.which("Orthanc") or "/usr/sbin/Orthanc"
 ORTHANC_DICOMWEB = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
@@ -190,24 +199,16 @@ def assist(workdir: Path, database_url: str, workers: int, threads: int) -> Iter
 
 
 def stow(server: Server, files: list[bytes], clients: int, batch: int) -> float:
-    batches = [files[i : i + batch] for i in range(0, len(files), batch)]
-    headers_auth = dict(server.session.headers)
+    """Instances/s of ``clients`` parallel STOW-RS requests of ``batch`` instances each.
 
-    def send(chunk: list[bytes]) -> None:
-        boundary = uuid.uuid4().hex
-        body = (
-            b"".join(
-                b"--"
-                + boundary.encode()
-                + b"\r\nContent-Type: application/dicom\r\n\r\n"
-                + f
-                + b"\r\n"
-                for f in chunk
-            )
-            + b"--"
-            + boundary.encode()
-            + b"--\r\n"
-        )
+    The request bodies are built before the clock starts: building them is the client's work,
+    on the same cores as the server, and would count against whichever server is measured.
+    """
+    headers_auth = dict(server.session.headers)
+    requests_ready = [_stow_body(files[i : i + batch]) for i in range(0, len(files), batch)]
+
+    def send(request: tuple[bytes, str]) -> None:
+        body, content_type = request
         response = requests.post(
             f"{server.base}/studies",
             data=body,
@@ -215,7 +216,7 @@ def stow(server: Server, files: list[bytes], clients: int, batch: int) -> float:
             headers={
                 **headers_auth,
                 "Accept": "application/dicom+json",
-                "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}',
+                "Content-Type": content_type,
             },
         )
         if response.status_code != 200:
@@ -225,20 +226,36 @@ def stow(server: Server, files: list[bytes], clients: int, batch: int) -> float:
 
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(send, batches))
+        list(pool.map(send, requests_ready))
     return len(files) / (time.perf_counter() - start)
 
 
-def median_ms(call: Callable[[], requests.Response], repeats: int) -> float:
-    call()  # warm caches and connections the same way for both servers
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        response = call()
-        times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{response.url} answered {response.status_code}")
-    return statistics.median(times)
+def _stow_body(files: list[bytes]) -> tuple[bytes, str]:
+    """A multipart/related body of DICOM parts, and its Content-Type."""
+    boundary = uuid.uuid4().hex
+    head = f"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n".encode()
+    body = b"".join(head + f + b"\r\n" for f in files) + f"--{boundary}--\r\n".encode()
+    return body, f'multipart/related; type="application/dicom"; boundary={boundary}'
+
+
+def medians_ms(
+    calls: Mapping[str, Callable[[], requests.Response]], repeats: int, rounds: int = 5
+) -> dict[str, float]:
+    """The median latency of each server's call over ``repeats`` requests, made in ``rounds``
+    turns of the servers, so that a slow stretch of the machine falls on both."""
+    for call in calls.values():
+        call()  # warm caches and connections the same way for both servers
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    names = list(calls)
+    for number in range(rounds):
+        for name in names if number % 2 == 0 else names[::-1]:
+            for _ in range(max(1, repeats // rounds)):
+                start = time.perf_counter()
+                response = calls[name]()
+                times[name].append((time.perf_counter() - start) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{response.url} answered {response.status_code}")
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def frames_per_s(server: Server, study_uid: str, clients: int) -> float:
@@ -271,35 +288,61 @@ def frames_per_s(server: Server, study_uid: str, clients: int) -> float:
     return len(urls) / (time.perf_counter() - start)
 
 
-def measure(
-    server: Server,
-    study_uid: str,
-    files: list[bytes],
-    warmup: list[bytes],
-    args: argparse.Namespace,
-) -> Figures:
-    figures = Figures()
-    if warmup:
-        # Each server process's first requests load code and open connections; a study of
-        # its own, stored first on fresh connections, spreads that over every process.
-        stow(server, warmup, args.clients, args.batch)
-    figures.stow_instances_per_s = stow(server, files, args.clients, args.batch)
-    get = server.session.get
-    figures.qido_studies_ms = median_ms(
-        lambda: get(f"{server.base}/studies", params={"PatientID": "BENCH-1"}), args.repeats
-    )
-    figures.qido_series_ms = median_ms(
-        lambda: get(f"{server.base}/studies/{study_uid}/series"), args.repeats
-    )
-    series_uid = get(f"{server.base}/studies/{study_uid}/series").json()[0]["0020000E"]["Value"][0]
-    figures.metadata_ms = median_ms(
-        lambda: get(
-            f"{server.base}/studies/{study_uid}/series/{series_uid}/metadata",
-            headers={"Accept": "application/dicom+json"},
+def stow_rounds(
+    servers: list[Server], studies: list[list[bytes]], args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """Instances/s of each server storing each study, the servers taking turns.
+
+    Both servers are up for the whole run and store the studies alternately, the first to go
+    alternating too, so a stretch of a slower machine (other work, the host) falls on both
+    instead of on whichever server it happened to be measuring."""
+    rates: dict[str, list[float]] = {server.name: [] for server in servers}
+    for number, study in enumerate(studies):
+        for server in servers if number % 2 == 0 else servers[::-1]:
+            os.sync()  # the last round's files written out, not flushed during this one
+            rates[server.name].append(stow(server, study, args.clients, args.batch))
+    return rates
+
+
+def read_figures(
+    servers: list[Server], study_uid: str, args: argparse.Namespace
+) -> dict[str, Figures]:
+    """The read figures of each server, on the first stored study."""
+    figures = {server.name: Figures() for server in servers}
+
+    def each(
+        url: Callable[[Server], str],
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, float]:
+        calls = {
+            server.name: functools.partial(
+                server.session.get, url(server), params=params, headers=headers
+            )
+            for server in servers
+        }
+        return medians_ms(calls, args.repeats)
+
+    studies = each(lambda server: f"{server.base}/studies", params={"PatientID": "BENCH-1"})
+    series = each(lambda server: f"{server.base}/studies/{study_uid}/series")
+    first_series = {
+        server.name: server.session.get(f"{server.base}/studies/{study_uid}/series").json()[0][
+            "0020000E"
+        ]["Value"][0]
+        for server in servers
+    }
+    metadata = each(
+        lambda server: (
+            f"{server.base}/studies/{study_uid}/series/{first_series[server.name]}/metadata"
         ),
-        args.repeats,
+        headers={"Accept": "application/dicom+json"},
     )
-    figures.frames_per_s = frames_per_s(server, study_uid, args.clients)
+    for server in servers:
+        figure = figures[server.name]
+        figure.qido_studies_ms = studies[server.name]
+        figure.qido_series_ms = series[server.name]
+        figure.metadata_ms = metadata[server.name]
+        figure.frames_per_s = frames_per_s(server, study_uid, args.clients)
     return figures
 
 
@@ -308,6 +351,9 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=480)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=10, help="instances per STOW request")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="studies each server stores, timed (median)"
+    )
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument(
         "--warmup",
@@ -326,28 +372,39 @@ def main() -> None:
     args = parser.parse_args()
 
     study_uid, files = make_study(args.instances)
+    studies = [files] + [
+        make_study(args.instances, patient_id=f"BENCH-{n}")[1] for n in range(2, args.rounds + 1)
+    ]
     warmup = make_study(args.warmup, patient_id="WARMUP-1")[1] if args.warmup else []
     size_mb = sum(map(len, files)) / 1e6
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {platform.platform()}")
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"{platform.platform()}"
-    )
-    print(
-        f"data: {len(files)} MR instances in 4 series, {size_mb:.0f} MB; {args.clients} clients, "
-        f"{args.batch} instances per STOW request; ASSIST: gunicorn -w {args.workers} "
-        f"--threads {args.threads}, "
+        f"data: {len(files)} MR instances in 4 series, {size_mb:.0f} MB, {args.rounds} such "
+        f"studies; {args.clients} clients, {args.batch} instances per STOW request; ASSIST: "
+        f"gunicorn -w {args.workers} --threads {args.threads}, "
         f"{args.database_url.split('://')[0]}; warm-up: {len(warmup)} instances per server"
     )
     print(f"load average before: {_load()}")
     reset_database(args.database_url)
-    results: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "orthanc").mkdir()
         (Path(tmp) / "assist").mkdir()
-        with orthanc(Path(tmp) / "orthanc") as server:
-            results["Orthanc"] = measure(server, study_uid, files, warmup, args)
-        with assist(Path(tmp) / "assist", args.database_url, args.workers, args.threads) as server:
-            results["ASSIST"] = measure(server, study_uid, files, warmup, args)
+        with (
+            orthanc(Path(tmp) / "orthanc") as theirs,
+            assist(Path(tmp) / "assist", args.database_url, args.workers, args.threads) as ours,
+        ):
+            servers = [theirs, ours]
+            for server in servers:
+                if warmup:
+                    # Each server process's first requests load code and open connections; a
+                    # study of its own, stored first, spreads that over every process.
+                    stow(server, warmup, args.clients, args.batch)
+            rates = stow_rounds(servers, studies, args)
+            results = read_figures(servers, study_uid, args)
+            for server in servers:
+                results[server.name].stow_instances_per_s = statistics.median(rates[server.name])
+    for name, per_round in rates.items():
+        print(f"STOW-RS rounds, {name}: " + ", ".join(f"{rate:.0f}" for rate in per_round))
     a, o = results["ASSIST"], results["Orthanc"]
     rows = [
         ("STOW-RS ingest (instances/s)", a.stow_instances_per_s, o.stow_instances_per_s, True),
@@ -357,9 +414,9 @@ def main() -> None:
         ("WADO-RS frames (frames/s)", a.frames_per_s, o.frames_per_s, True),
     ]
     print(f"\n{'figure':<36}{'ASSIST':>10}{'Orthanc':>10}{'ratio':>8}")
-    for name, mine, theirs, higher_is_better in rows:
-        ratio = mine / theirs if higher_is_better else theirs / mine
-        print(f"{name:<36}{mine:>10.1f}{theirs:>10.1f}{ratio:>7.2f}x")
+    for name, mine, theirs_figure, higher_is_better in rows:
+        ratio = mine / theirs_figure if higher_is_better else theirs_figure / mine
+        print(f"{name:<36}{mine:>10.1f}{theirs_figure:>10.1f}{ratio:>7.2f}x")
     print("ratio: how many times better ASSIST is (above 1: faster than Orthanc)")
     print(f"load average after: {_load()}")
 

@@ -159,6 +159,30 @@ def _stored_series(uid: str) -> Series | None:
 _INSERTED = [f for f in Instance._meta.concrete_fields if not f.primary_key]
 
 
+def stored_checksums(*, sop_uids: list[str]) -> dict[str, str]:
+    """The SHA-256 of each of these SOP instances that the archive already holds."""
+    if not sop_uids:
+        return {}
+    uid, sha256 = _column(Instance, "sop_instance_uid"), _column(Instance, "sha256")
+    marks = ", ".join(["%s"] * len(sop_uids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {uid}, {sha256} FROM {_table(Instance)} WHERE {uid} IN ({marks})",  # noqa: S608
+            sop_uids,
+        )
+        return dict(cursor.fetchall())
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return connection.ops.quote_name(field.column)
+
+
 def instances_insert(*, rows: list[Instance]) -> None:
     """``bulk_create`` for fields whose values go to the database as they are."""
     if not rows:

@@ -20,7 +20,12 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 
 from assist_web.archive.deidentify import dataset_deidentify
-from assist_web.archive.indexing import SeriesIndex, arrivals_count, instances_insert
+from assist_web.archive.indexing import (
+    SeriesIndex,
+    arrivals_count,
+    instances_insert,
+    stored_checksums,
+)
 from assist_web.archive.models import Instance, Series, SiteSettings
 from assist_web.archive.parsing import DicomRejected, Header, RefusalKind, parse_part10
 from assist_web.archive.store import FileStore, file_store
@@ -79,7 +84,7 @@ def instances_ingest(
     from their images.
     """
     results: list[IngestResult | None] = [None] * len(items)
-    deidentify = not derived and SiteSettings.current().deidentify_on_ingest
+    deidentify = not derived and SiteSettings.deidentifies_on_ingest()
     candidates: list[_Candidate] = []
     for position, data in enumerate(items):
         try:
@@ -89,18 +94,15 @@ def instances_ingest(
     candidates = _drop_known(candidates, results)
     if candidates:
         store = file_store()
-        for candidate in candidates:
-            candidate.temporary = store.write_temporary(candidate.data)
         try:
             _index_batch(candidates, results, store)
         except IntegrityError:
             # A concurrent writer stored one of these UIDs first; sort it out one by one.
+            _discard_temporaries(candidates)
             for candidate in candidates:
                 results[candidate.position] = _index_one(candidate, store)
         finally:
-            for candidate in candidates:
-                if candidate.temporary is not None:
-                    candidate.temporary.unlink(missing_ok=True)
+            _discard_temporaries(candidates)
     return [r for r in results if r is not None]
 
 
@@ -148,10 +150,7 @@ def _drop_known(
     candidates: list[_Candidate], results: list[IngestResult | None]
 ) -> list[_Candidate]:
     """Answer objects already stored (or repeated in this batch); return the new ones."""
-    uids = [c.header.text("SOPInstanceUID") for c in candidates]
-    known = dict(
-        Instance.objects.filter(sop_instance_uid__in=uids).values_list("sop_instance_uid", "sha256")
-    )
+    known = stored_checksums(sop_uids=[c.header.text("SOPInstanceUID") for c in candidates])
     fresh: list[_Candidate] = []
     for candidate in candidates:
         uid = candidate.header.text("SOPInstanceUID")
@@ -192,6 +191,10 @@ def _index_batch(
                 results[candidate.position] = _refused(refusal)
                 continue
             rows.append((candidate, _instance_row(candidate, series, store)))
+        # Files are written only for objects the index accepts, so a refused one leaves no
+        # folder behind either.
+        for candidate, row in rows:
+            candidate.temporary = store.write_temporary(row.path, candidate.data)
         instances_insert(rows=[row for _, row in rows])
         arrivals_count(rows=[row for _, row in rows])
         for candidate, row in rows:
@@ -209,6 +212,7 @@ def _index_one(candidate: _Candidate, store: FileStore) -> IngestResult:
     try:
         with transaction.atomic():
             row = _instance_row(candidate, SeriesIndex().series_for(candidate.header), store)
+            candidate.temporary = store.write_temporary(row.path, candidate.data)
             row.save(force_insert=True)
             arrivals_count(rows=[row])
             store.promote(_take_temporary(candidate), row.path)
@@ -245,6 +249,14 @@ def _instance_row(candidate: _Candidate, series: Series, store: FileStore) -> In
         sha256=candidate.sha256,
         metadata=candidate.metadata,
     )
+
+
+def _discard_temporaries(candidates: list[_Candidate]) -> None:
+    """Remove the files written for objects that were not stored after all."""
+    for candidate in candidates:
+        if candidate.temporary is not None:
+            candidate.temporary.unlink(missing_ok=True)
+            candidate.temporary = None
 
 
 def _take_temporary(candidate: _Candidate) -> Path:

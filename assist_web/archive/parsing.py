@@ -1,20 +1,19 @@
 """Turn received bytes into a checked DICOM dataset, or a reason a person can act on."""
 
-import io
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pydicom import dcmread
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.tag import BaseTag
-from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
+from pydicom.uid import UID
 from pydicom.valuerep import STR_VR
 
 from assist_web.archive.dicomjson import dataset_json, instance_json
+from assist_web.archive.reading import read_part10
 from assist_web.archive.store import uid_is_valid
 
 DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
@@ -48,9 +47,6 @@ class DicomRejected(Exception):
 
 
 _PIXEL_DATA = BaseTag(0x7FE00010)
-# Values larger than this (pixel data, in practice) are left in the received bytes rather than
-# copied out: the archive stores the bytes as they came and never decodes pixels at ingest.
-DEFER_BYTES = 16 * 1024
 _NOT_PLAIN = frozenset({"PN", "SQ", "AT"})  # values pydicom gives as objects of its own
 _TAGS: dict[str, str] = {}
 # What pydicom gives for an element without a value: "" for text, None for numbers (DS, IS too).
@@ -142,15 +138,6 @@ class ParsedInstance:
     dataset: Dataset
     transfer_syntax_uid: str
     header: Header
-
-
-def read_part10(data: bytes) -> Dataset:
-    ds = dcmread(io.BytesIO(data), force=False, defer_size=DEFER_BYTES)
-    meta = getattr(ds, "file_meta", None)
-    if getattr(meta, "TransferSyntaxUID", None) == DeflatedExplicitVRLittleEndian:
-        # Read from the inflated stream: a deferred value's offset is not one into ``data``.
-        ds = dcmread(io.BytesIO(data), force=False)
-    return ds
 
 
 def parse_part10(data: bytes) -> ParsedInstance:

@@ -30,11 +30,18 @@ class FileStore:
     def absolute(self, relative: str) -> Path:
         return self.root / relative
 
-    def write_temporary(self, data: bytes) -> Path:
-        """Write bytes to a temporary file on the store's own filesystem, ready for promote()."""
+    def write_temporary(self, relative: str, data: bytes) -> Path:
+        """Write bytes to a temporary file beside ``relative``, ready for promote().
+
+        Beside it rather than in a shared folder: the rename stays within one directory, and
+        as ext4 and XFS allocate a new file's inode near its directory's, a series' files lie
+        together instead of every arriving object's being allocated in the one corner of the
+        disk holding the shared folder. (On the benchmark machine, where many files had come
+        and gone, a create in the shared folder cost up to 0.8 ms of CPU; beside, 0.2 ms.)
+        """
         # What tempfile.mkstemp does (a new name, owner-only), without its Python-level
         # name generation and file object, which cost as much as writing the bytes.
-        path = self._folder(self.root / ".incoming") / f"{secrets.token_hex(12)}.part"
+        path = self._folder(self.absolute(relative).parent) / f".{secrets.token_hex(12)}.part"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o600)
         try:
             view = memoryview(data)
@@ -48,8 +55,7 @@ class FileStore:
         return path
 
     def promote(self, temporary: Path, relative: str) -> None:
-        final = self.absolute(relative)
-        os.replace(temporary, self._folder(final.parent) / final.name)
+        os.replace(temporary, self.absolute(relative))
 
     def _folder(self, folder: Path) -> Path:
         if folder not in self._folders:

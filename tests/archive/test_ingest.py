@@ -72,6 +72,19 @@ def test_refused_object_leaves_no_file_and_no_row(data_dir: Path) -> None:
     assert [p for p in (data_dir / "dicom").rglob("*") if p.is_file()] == []
 
 
+def test_an_object_refused_for_a_conflict_leaves_no_folder_behind(data_dir: Path) -> None:
+    instance_ingest(data=to_bytes(mr_slice(study_uid="1.2.840.5", series_uid="1.2.840.5.1")))
+
+    result = instance_ingest(
+        data=to_bytes(mr_slice(study_uid="1.2.840.6", series_uid="1.2.840.5.1"))
+    )
+
+    assert result.outcome == Outcome.REFUSED
+    assert "different study" in result.reason
+    assert sorted(p.name for p in (data_dir / "dicom").iterdir()) == ["1.2.840.5"]
+    assert list((data_dir / "dicom").rglob("*.part")) == []
+
+
 def test_deidentification_remaps_uids_consistently_and_shifts_dates() -> None:
     settings = SiteSettings.current()
     settings.deidentify_on_ingest = True
@@ -91,6 +104,32 @@ def test_deidentification_remaps_uids_consistently_and_shifts_dates() -> None:
     assert study.patient.patient_id != "PAT-001"
     assert study.study_date not in ("", "20260101")
     assert study.num_instances == 2
+
+
+def test_without_archive_settings_objects_are_stored_as_sent_and_no_settings_are_made(
+    data_dir: Path,
+) -> None:
+    data = to_bytes(mr_slice(patient_name="Doe^Jane"))
+
+    result = instance_ingest(data=data)
+
+    assert result.outcome == Outcome.STORED
+    assert (data_dir / "dicom" / Instance.objects.get().path).read_bytes() == data
+    assert not SiteSettings.objects.exists()
+
+
+def test_turning_deidentification_on_applies_to_the_next_object() -> None:
+    instance_ingest(data=to_bytes(mr_slice(study_uid="1.2.840.98")))
+    settings = SiteSettings.current()
+    settings.deidentify_on_ingest = True
+    settings.save()
+
+    result = instance_ingest(data=to_bytes(mr_slice(study_uid="1.2.840.99")))
+
+    assert result.study_instance_uid != "1.2.840.99"
+    assert Study.objects.get(study_instance_uid=result.study_instance_uid).patient.name != (
+        "Doe^Jane"
+    )
 
 
 def test_objects_derived_from_archived_images_are_never_deidentified_again(

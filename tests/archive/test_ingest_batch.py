@@ -86,4 +86,4 @@ def test_an_object_another_writer_stores_meanwhile_is_answered_one_by_one(
     assert Study.objects.get().num_instances == 2
     stored = sorted(p.name for p in (data_dir / "dicom").rglob("*.dcm"))
     assert len(stored) == 2
-    assert list((data_dir / "dicom" / ".incoming").iterdir()) == []
+    assert list((data_dir / "dicom").rglob("*.part")) == []  # no temporary left behind
