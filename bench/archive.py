@@ -14,7 +14,7 @@ server being measured). Both servers stay up for the whole run and take turns: e
 printed too), and the latencies are requests in turns of both, so that a slow stretch of the
 machine (other work, the host) falls on both rather than on whichever was being measured.
 
-    flock /tmp/bench.lock .venv/bin/python bench/archive.py [--instances 480] [--clients 4]
+    .venv/bin/python bench/archive.py [--instances 480] [--clients 4]
 """
 
 import argparse
