@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assist_web.archive.models import Instance, Patient, Series, Study
 from assist_web.archive.parsing import DicomRejected, Header, RefusalKind
+from assist_web.archive.sql_names import column_name, table_name
 
 
 def _text(ds: Header, keyword: str, length: int) -> str:
@@ -127,8 +128,7 @@ def _stored_series(uid: str) -> Series | None:
     One plain query, because every batch of arriving objects asks it first: compiling the
     ORM's joined lookup cost more CPU than indexing the ten instances of a STOW request.
     """
-    quote = connection.ops.quote_name
-    series, study, patient = (quote(m._meta.db_table) for m in (Series, Study, Patient))
+    series, study, patient = (table_name(m) for m in (Series, Study, Patient))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.id, s.study_id, st.study_instance_uid, st.patient_id, p.patient_id, "  # noqa: S608 - names from the models
@@ -163,24 +163,14 @@ def stored_checksums(*, sop_uids: list[str]) -> dict[str, str]:
     """The SHA-256 of each of these SOP instances that the archive already holds."""
     if not sop_uids:
         return {}
-    uid, sha256 = _column(Instance, "sop_instance_uid"), _column(Instance, "sha256")
+    uid, sha256 = column_name(Instance, "sop_instance_uid"), column_name(Instance, "sha256")
     marks = ", ".join(["%s"] * len(sop_uids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {uid}, {sha256} FROM {_table(Instance)} WHERE {uid} IN ({marks})",  # noqa: S608
+            f"SELECT {uid}, {sha256} FROM {table_name(Instance)} WHERE {uid} IN ({marks})",  # noqa: S608
             sop_uids,
         )
         return dict(cursor.fetchall())
-
-
-def _table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column
-    return connection.ops.quote_name(field.column)
 
 
 def instances_insert(*, rows: list[Instance]) -> None:
@@ -196,7 +186,7 @@ def instances_insert(*, rows: list[Instance]) -> None:
     names = [f.attname for f in _INSERTED]
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {quote(Instance._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            f"INSERT INTO {table_name(Instance)} ({columns}) VALUES ({marks})",  # noqa: S608
             [[now if n == "created_at" else getattr(row, n) for n in names] for row in rows],
         )
 
@@ -205,20 +195,19 @@ def arrivals_count(*, rows: list[Instance]) -> None:
     """Add newly stored instances to their series' and studies' counts."""
     per_series = Counter(row.series_id for row in rows)
     per_study = Counter(row.series.study_id for row in rows)
-    quote = connection.ops.quote_name
     received = Study._meta.get_field("last_received_at")
-    assert isinstance(received, models.Field) and received.column
+    assert isinstance(received, models.Field)
     now = received.get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
         for series_id, count in per_series.items():
             cursor.execute(
-                f"UPDATE {quote(Series._meta.db_table)} SET num_instances = num_instances + %s "  # noqa: S608
+                f"UPDATE {table_name(Series)} SET num_instances = num_instances + %s "  # noqa: S608
                 "WHERE id = %s",
                 [count, series_id],
             )
         for study_id, count in per_study.items():
             cursor.execute(
-                f"UPDATE {quote(Study._meta.db_table)} SET num_instances = num_instances + %s, "  # noqa: S608
-                f"{quote(received.column)} = %s WHERE id = %s",
+                f"UPDATE {table_name(Study)} SET num_instances = num_instances + %s, "  # noqa: S608
+                f"{column_name(Study, 'last_received_at')} = %s WHERE id = %s",
                 [count, now, study_id],
             )

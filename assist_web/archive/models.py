@@ -2,6 +2,8 @@
 
 from django.db import connection, models
 
+from assist_web.archive.sql_names import column_name, table_name
+
 
 class Patient(models.Model):
     patient_id = models.CharField(max_length=64, db_index=True)
@@ -127,13 +129,10 @@ class SiteSettings(models.Model):
         on applies to the next object whichever process receives it; as one plain query,
         because the ORM's get_or_create took three times its CPU.
         """
-        field, key = cls._meta.get_field("deidentify_on_ingest"), cls._meta.pk
-        assert isinstance(field, models.Field) and field.column and key and key.column
-        quote = connection.ops.quote_name
-        table, key_column = quote(cls._meta.db_table), quote(key.column)
+        column, key = column_name(cls, "deidentify_on_ingest"), column_name(cls, "id")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {quote(field.column)} FROM {table} WHERE {key_column} = 1"  # noqa: S608 - names from the model
+                f"SELECT {column} FROM {table_name(cls)} WHERE {key} = 1"  # noqa: S608 - names from the model
             )
             row = cursor.fetchone()
         return bool(row and row[0])

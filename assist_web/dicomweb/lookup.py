@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import connection
 
 from assist_web.archive.models import Instance, Series, Study
+from assist_web.archive.sql_names import table_name
 from assist_web.archive.store import file_store, uid_is_valid
 from assist_web.dicomweb.errors import BadRequest, NotFound
 
@@ -75,8 +76,7 @@ def instances_find(
 def _instance_sql() -> str:
     # Frame and rendered requests look up one instance each, many per second; building this
     # query through the ORM costs ten times more than running it, so it is written once here.
-    quote = connection.ops.quote_name
-    instance, series, study = (quote(m._meta.db_table) for m in (Instance, Series, Study))
+    instance, series, study = (table_name(m) for m in (Instance, Series, Study))
     return (
         # Only table names from the models' meta are interpolated; values are parameters.
         f"SELECT st.study_instance_uid, se.series_instance_uid, i.sop_instance_uid, "  # noqa: S608

@@ -38,8 +38,8 @@ def qido_search(*, query: QidoQuery, base_url: str) -> SearchResult:
         (name, statement.select(model_column(model, field)))
         for name, model, field in _URL_UIDS[: query.level + 1]
     ]
-    # (tag, row index, attribute) in tag order, so that each item is written sorted; the two
-    # that are not columns are read from the end of the row, where the URL is appended.
+    # (tag, row index, attribute), sorted by tag below so that each item is written in order;
+    # InstanceAvailability and RetrieveURL are no columns and are filled in per row.
     returned = [(a.tag, statement.select(attribute_column(a)), a) for a in _returned(query)]
     metadata = None
     if query.level == Level.INSTANCE and (query.include_all or _unindexed(query)):

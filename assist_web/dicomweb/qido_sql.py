@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Model
 
 from assist_web.archive.models import Instance, Patient, Series, Study
+from assist_web.archive.sql_names import column_name, table_name
 from assist_web.dicomweb.attributes import Attribute, Level, Match
 from assist_web.dicomweb.qido_query import Filter, QidoQuery, date_range, uid_list
 
@@ -66,17 +67,10 @@ class Column:
         return f"{self.alias}.{self.name}"
 
 
-def _column_name(model: type[Model], field: str) -> str:
-    """The quoted column of a concrete field (a foreign key's is its ``_id`` column)."""
-    column = getattr(model._meta.get_field(field), "column", None)
-    assert isinstance(column, str), (model, field)
-    return connection.ops.quote_name(column)
-
-
 @functools.cache
 def model_column(model: type[Model], field: str) -> Column:
     alias = next(a for m, a, _ in _CHAIN if m is model)
-    return Column(alias, _column_name(model, field))
+    return Column(alias, column_name(model, field))
 
 
 @functools.cache
@@ -92,17 +86,14 @@ def attribute_column(attribute: Attribute) -> Column:
 @functools.cache
 def _joins(level: Level, depth: int) -> str:
     """FROM the searched table, joined up the chain to the table at ``depth``."""
-    quote = connection.ops.quote_name
     start = _START[level]
     model, alias, _ = _CHAIN[start]
-    tables = [f"{quote(model._meta.db_table)} {alias}"]
+    tables = [f"{table_name(model)} {alias}"]
     for (child_model, child, key), (parent, alias, _) in zip(
         _CHAIN[start:depth], _CHAIN[start + 1 : depth + 1], strict=True
     ):
-        foreign, primary = _column_name(child_model, key or ""), _column_name(parent, "id")
-        tables.append(
-            f"JOIN {quote(parent._meta.db_table)} {alias} ON {child}.{foreign} = {alias}.{primary}"
-        )
+        foreign, primary = column_name(child_model, key or ""), column_name(parent, "id")
+        tables.append(f"JOIN {table_name(parent)} {alias} ON {child}.{foreign} = {alias}.{primary}")
     return " ".join(tables)
 
 
@@ -200,10 +191,9 @@ def _modalities(statement: Statement, modalities: list[str]) -> None:
     if not modalities:
         statement.where("1 = 0", [], uses=study)  # nothing listed, nothing matches
         return
-    quote = connection.ops.quote_name
-    modality, study_key = (_column_name(Series, f) for f in ("modality", "study"))
+    modality, study_key = (column_name(Series, f) for f in ("modality", "study"))
     statement.where(
-        f"EXISTS (SELECT 1 FROM {quote(Series._meta.db_table)} m "  # noqa: S608 - names only
+        f"EXISTS (SELECT 1 FROM {table_name(Series)} m "  # noqa: S608 - names only
         f"WHERE m.{study_key} = {study.sql} AND m.{modality} IN "
         f"({', '.join(['%s'] * len(modalities))}))",
         modalities,

@@ -86,8 +86,11 @@ def rtstruct_write(
         _structure_set_roi(number, spec, series, algorithm)
         for number, spec in enumerate(specs, start=1)
     ]
+    # Each slice's own position anchors its contours, so every point lies exactly in the
+    # plane of the image it references.
+    origins = np.array([[float(v) for v in ds.ImagePositionPatient] for ds in series.datasets])
     ds.ROIContourSequence = [
-        _roi_contour(number, spec, np.asarray(masks[spec.name], dtype=bool), series)
+        _roi_contour(number, spec, np.asarray(masks[spec.name], dtype=bool), series, origins)
         for number, spec in enumerate(specs, start=1)
     ]
     ds.RTROIObservationsSequence = [
@@ -142,17 +145,13 @@ def _structure_set_roi(number: int, spec: StructureSpec, series: SortedSeries,
     return item
 
 
-def _roi_contour(number: int, spec: StructureSpec, mask: np.ndarray,
-                 series: SortedSeries) -> Dataset:
+def _roi_contour(number: int, spec: StructureSpec, mask: np.ndarray, series: SortedSeries,
+                 origins: np.ndarray) -> Dataset:
     item = Dataset()
     item.ReferencedROINumber = number
     item.ROIDisplayColor = list(spec.colour)
-    # Row and column steps in mm; each slice's own position anchors its contours, so every
-    # point lies exactly in the plane of the image it references.
-    row_step, column_step = series.affine[:3, 1], series.affine[:3, 2]
+    steps = series.affine[:3, 1:3].T  # a row's and a column's step, in mm
     contours: list[Dataset] = []
-    origins = np.array([[float(v) for v in ds.ImagePositionPatient] for ds in series.datasets])
-    steps = np.stack([row_step, column_step])
     for k, polygon in volume_polygons(mask):
         image = series.datasets[k]
         contour = Dataset()
