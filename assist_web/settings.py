@@ -26,6 +26,12 @@ if not SECRET_KEY:
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
+# Earlier keys, comma separated (or SECRET_KEY_FALLBACKS_FILE), while rotating: sessions and
+# sealed PACS secrets made under them still open until `manage.py secrets_reseal` has run.
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in (env_str("SECRET_KEY_FALLBACKS") or "").split(",") if key.strip()
+]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 ASSIST_ROLE = env_choice("ASSIST_ROLE", "both", {"site", "hub", "both"})

@@ -26,6 +26,7 @@ class RemotePacsForm(forms.ModelForm):
         label="Password or token",
         required=False,
         strip=False,
+        max_length=1000,
         widget=forms.PasswordInput(render_value=False),
         help_text="Leave empty to keep the one stored.",
     )

@@ -3,6 +3,7 @@
 from django.db import connection, models
 
 from assist_web.archive.sql_names import column_name, table_name
+from assist_web.sealed import SealedTextField
 
 
 class Patient(models.Model):
@@ -153,8 +154,9 @@ class RemotePacs(models.Model):
     )
     auth_kind = models.CharField(max_length=8, choices=AuthKind.choices, default=AuthKind.NONE)
     username = models.CharField(max_length=150, blank=True)
-    # Stored as given: the worker must present it to the PACS. Never rendered back (admin, API).
-    secret = models.CharField("password or token", max_length=1000, blank=True)
+    # The worker must present it to the PACS as given, so it is sealed (assist_web/sealed.py)
+    # rather than hashed. Never rendered back (admin, API).
+    secret = SealedTextField("password or token", blank=True)
     verify_tls = models.BooleanField(
         "verify TLS certificate",
         default=True,

@@ -22,6 +22,7 @@ def _settings_probe(env: dict[str, str], expression: str) -> subprocess.Complete
             "CELERY_BROKER_URL",
             "ASSIST_ROLE",
             "ALLOWED_HOSTS",
+            "SECRET_KEY_FALLBACKS",
         }
     }
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
@@ -51,6 +52,30 @@ def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
     )
 
     assert result.stdout.strip() == "from-a-file-0123456789"
+
+
+def test_earlier_keys_come_from_a_list_or_a_file(tmp_path: Path) -> None:
+    listed = _settings_probe(
+        {
+            "ASSIST_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "k" * 40,
+            "SECRET_KEY_FALLBACKS": " old-1 ,old-2,",
+        },
+        "settings.SECRET_KEY_FALLBACKS",
+    )
+    keys_file = tmp_path / "fallbacks"
+    keys_file.write_text("old-3\n")
+    from_file = _settings_probe(
+        {
+            "ASSIST_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "k" * 40,
+            "SECRET_KEY_FALLBACKS_FILE": str(keys_file),
+        },
+        "settings.SECRET_KEY_FALLBACKS",
+    )
+
+    assert listed.stdout.strip() == "['old-1', 'old-2']"
+    assert from_file.stdout.strip() == "['old-3']"
 
 
 @pytest.mark.parametrize(
