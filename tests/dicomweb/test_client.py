@@ -1,5 +1,6 @@
 """The site as dicomweb-client (what the gpu workers use) sees it, over real HTTP."""
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 import requests
 from dicomweb_client import DICOMwebClient
+from PIL import Image
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.encaps import generate_frames
@@ -146,3 +148,21 @@ def test_compressed_frames_native_and_as_stored(
         assert np.array_equal(decoded.reshape(expected.shape), expected)
     # As stored: the very fragments in the file, which pydicom decodes to the same pixels.
     assert stored == list(generate_frames(ds.PixelData, number_of_frames=count))
+
+
+def test_series_rendered_as_dicomweb_client_asks_for_it(
+    client: DICOMwebClient,
+    stowed: list,  # type: ignore[type-arg]
+) -> None:
+    body = client.retrieve_series_rendered(STUDY_UID, SERIES_UID, params={"viewport": "8,8"})
+
+    # The client hands back the body alone; its first line names the boundary.
+    boundary = body.split(b"\r\n", 1)[0][2:].decode()
+    received = multipart_parts(f"multipart/related; boundary={boundary}", body)
+    images = [Image.open(io.BytesIO(content)) for _, content in received]
+    assert [(i.format, i.size) for i in images] == [("JPEG", (8, 8))] * len(stowed)
+    # A single-part media type cannot carry a series of three: the client sends it as asked.
+    with pytest.raises(requests.HTTPError) as refused:
+        client.retrieve_series_rendered(STUDY_UID, SERIES_UID, media_types=("image/png",))
+    assert refused.value.response is not None
+    assert refused.value.response.status_code == 406
