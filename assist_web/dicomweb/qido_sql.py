@@ -162,11 +162,11 @@ def _condition(statement: Statement, item: Filter, fuzzy: bool) -> None:
         uids = uid_list(value)
         statement.where(f"{column.sql} IN ({', '.join(['%s'] * len(uids))})", uids, uses=column)
     elif attribute.match in (Match.DATE, Match.TIME):
-        low, high = date_range(value)
-        if low == high:
-            assert low is not None  # qido_query_parse refuses a range without ends
-            _lookup(statement, column, "exact", low)
+        if "-" not in value:  # single value matching (PS3.4 C.2.2.2.1)
+            _lookup(statement, column, "exact", value)
             return
+        # A range, also one whose ends are equal: '1010-1010' is all of 10:10.
+        low, high = date_range(value)
         statement.where(f"NOT ({column.sql} = %s)", [""], uses=column)  # unknown: in no range
         if low:
             _lookup(statement, column, "gte", low)

@@ -69,6 +69,10 @@ def _uids(api: APIClient, url: str, tag: str = "0020000D") -> list[str]:
         ("AccessionNumber=ACC1", ["1.2.4.2"]),
         ("StudyTime=100000-10", ["1.2.4.2", "1.2.4.1"]),  # the bound hour admits all of it
         ("StudyTime=-101010", ["1.2.4.1"]),
+        ("StudyTime=1010-1010", ["1.2.4.1"]),  # equal ends still a range: all of 10:10
+        ("StudyTime=1010", []),  # one value matches exactly
+        ("StudyTime=101010", ["1.2.4.1"]),
+        ("StudyDate=20200101-20200101", ["1.2.4.1"]),
         ("StudyDate=-20200101", ["1.2.4.1"]),  # an unknown date is in no range
         ("StudyDate=20200101-&StudyTime=105959.9", ["1.2.4.2"]),
         ("ModalitiesInStudy=,", []),  # nothing listed
