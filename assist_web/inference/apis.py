@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +27,12 @@ from assist_web.inference.leases import (
     job_progress,
 )
 from assist_web.inference.models import Job, ModelVersion
-from assist_web.inference.permissions import IsClinician, IsWorker, MayFollowJob
+from assist_web.inference.permissions import (
+    IsClinician,
+    IsWorker,
+    MayChooseSequences,
+    MayFollowJob,
+)
 from assist_web.inference.study_sequences import (
     SequencesInvalid,
     StudySequences,
@@ -239,9 +245,13 @@ def _sequences_json(study: Study, found: StudySequences) -> dict[str, object]:
 
 
 class StudySequencesApi(APIView):
-    """GET: the identified T1/T1c/T2/FLAIR with reasons. PUT {"T1c": uid, "T2": null}: override."""
+    """GET: the identified T1/T1c/T2/FLAIR with reasons. PUT {"T1c": uid, "T2": null}: override
+    (physicians and site admins, as on the study's sequence page)."""
 
-    permission_classes = [IsClinician]
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "PUT":
+            return [MayChooseSequences()]
+        return [IsClinician()]
 
     def get(self, request: Request, study_uid: str) -> Response:
         study = get_object_or_404(Study, study_instance_uid=study_uid)

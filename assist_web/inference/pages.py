@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from assist_web.accounts.models import Role, User
+from assist_web.accounts.models import User
 from assist_web.accounts.permissions import clinician_required
 from assist_web.archive.models import Study
 from assist_web.inference.jobs import JobRefused, job_create
+from assist_web.inference.permissions import MayChooseSequences
 from assist_web.inference.study_sequences import (
     SequencesInvalid,
     study_sequences_get,
@@ -23,8 +24,6 @@ from assist_web.inference.study_sequences import (
 )
 from workers.sequences import REQUIRED
 
-# Who may choose the series a model reads: the people who sign off its contours.
-OVERRIDE_ROLES = frozenset({Role.PHYSICIAN, Role.SITE_ADMIN})
 _RECENT_JOBS = 5
 
 
@@ -39,7 +38,7 @@ class SeriesRow:
 
 
 def may_override(user: User) -> bool:
-    return bool(user.is_superuser or user.role in OVERRIDE_ROLES)
+    return bool(user.is_superuser or user.role in MayChooseSequences.roles)
 
 
 def _series_rows(study: Study, verdicts: dict[str, tuple[str, str]]) -> list[SeriesRow]:

@@ -18,3 +18,9 @@ class IsClinician(HasRole):
 
 class MayFollowJob(HasRole):
     roles = frozenset({Role.PHYSICIAN, Role.PHYSICIST, Role.SITE_ADMIN, Role.WORKER})
+
+
+class MayChooseSequences(HasRole):
+    """Who may choose the series a model reads: the people who sign off its contours."""
+
+    roles = frozenset({Role.PHYSICIAN, Role.SITE_ADMIN})

@@ -46,19 +46,34 @@ def test_sequences_show_the_choice_and_reason_per_sequence(api: APIClient, mr_st
     assert len(body["series"]) == 4
 
 
-def test_a_physicist_overrides_one_sequence(pete: User, mr_study: Study) -> None:
-    client = _client(pete)
+def test_a_physician_overrides_one_sequence(api: APIClient, mr_study: Study) -> None:
     t1 = mr_study.series.get(description="T1 AX SE").series_instance_uid
     url = f"/api/v1/studies/{mr_study.study_instance_uid}/sequences/"
 
-    response = client.put(url, {"T1c": t1}, format="json")
+    response = api.put(url, {"T1c": t1}, format="json")
 
     assert response.status_code == 200
     chosen = response.json()["sequences"]["T1c"]
     assert (chosen["series_instance_uid"], chosen["overridden"]) == (t1, True)
-    assert "chosen by pete" in chosen["reason"]
-    cleared = client.put(url, {"T1c": None}, format="json").json()["sequences"]["T1c"]
+    assert "chosen by alice" in chosen["reason"]
+    cleared = api.put(url, {"T1c": None}, format="json").json()["sequences"]["T1c"]
     assert cleared["overridden"] is False
+
+
+def test_a_physicist_reads_the_sequences_but_may_not_override_them(
+    pete: User, mr_study: Study
+) -> None:
+    client = _client(pete)
+    t1 = mr_study.series.get(description="T1 AX SE").series_instance_uid
+    url = f"/api/v1/studies/{mr_study.study_instance_uid}/sequences/"
+
+    read = client.get(url)
+    refused = client.put(url, {"T1c": t1}, format="json")
+
+    assert read.status_code == 200
+    assert refused.status_code == 403
+    assert SequenceOverride.objects.count() == 0
+    assert client.get(url).json()["sequences"]["T1c"]["overridden"] is False
 
 
 def test_an_override_to_a_series_of_another_study_is_refused(
