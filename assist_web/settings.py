@@ -199,11 +199,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query": {"()": "assist_web.log_filters.QueryStringDropped"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # pynetdicom logs whole datasets at DEBUG; never let patient data reach the logs.
         "pynetdicom": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # runserver's request lines, without the query strings QIDO searches put patients in.
+        "django.server": {"handlers": ["console"], "filters": ["no_query"], "propagate": False},
     },
 }
