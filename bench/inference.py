@@ -17,7 +17,12 @@ SEG and RTSTRUCT by STOW-RS and the site records the revision. The job's and the
 timestamps give the stages; the ratio counts from the job's creation (the settle time, which
 only waits for more images, is shown apart). A first, untimed study warms the worker up.
 
+``--clinical-size-network`` times the same pipeline with a network of the size published
+brain-tumour models have (bench/inference_machine.py: clinical_size), untrained, in place of
+the demo bundle's small one: what the ratio is where the network does a clinical model's work.
+
     .venv/bin/python bench/inference.py [--grid small|clinical] [--repeats 3] [--from-disk]
+        [--clinical-size-network]
         [--device cpu|cuda] [--end-to-end [--settle 2] [--database-url URL] [--broker-url URL]
         [--worker-threads N]]
 """
@@ -37,7 +42,12 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.inference_machine import machine, model_time, peak_gpu_mb  # noqa: E402
+from bench.inference_machine import (  # noqa: E402
+    clinical_size,
+    machine,
+    model_time,
+    peak_gpu_mb,
+)
 from workers.gpu.bundle import bundle_load  # noqa: E402
 from workers.gpu.phantom_cases import SEQUENCE_NAMES, case_site  # noqa: E402
 from workers.gpu.pipeline import study_contour  # noqa: E402
@@ -74,6 +84,8 @@ def _parse(parts: dict[str, list[bytes]]) -> dict[str, list[pydicom.Dataset]]:
 
 def in_memory(args: argparse.Namespace, device: torch.device) -> None:
     bundle = bundle_load(args.bundle)
+    if args.clinical_size_network:
+        bundle = clinical_size(bundle)
     study_uid, paths = _study(SEED, args.grid, Path(tempfile.mkdtemp(prefix="bench-inf-")))
     parts = {name: [p.read_bytes() for p in ps] for name, ps in paths.items()}
     model = model_time(bundle, _parse(parts), device, args.repeats)
@@ -99,7 +111,10 @@ def in_memory(args: argparse.Namespace, device: torch.device) -> None:
         stages.append(_stage_seconds(start, marks, end))
 
     wall, cpu = statistics.median(walls), statistics.median(cpus)
-    print(f"study: {args.grid} grid, {model.describe}")
+    network = ("clinical-size SegResNet, untrained (timing only)" if args.clinical_size_network
+               else f"{bundle.name} {bundle.version}")
+    print(f"study: {args.grid} grid, {model.describe}; network: {network}, "
+          f"{sum(p.numel() for p in bundle.network.parameters()) / 1e6:.2f} M parameters")
     print(f"model only (sliding window):  {model.wall:7.2f} s wall, {model.cpu:6.2f} s CPU "
           f"(median of {args.repeats})")
     print(f"end to end ({'files' if args.from_disk else 'bytes in memory'} -> SEG+RTSTRUCT bytes): "
@@ -135,6 +150,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", choices=["cpu", "cuda"], default=None,
                         help="default: CUDA when present")
+    parser.add_argument("--clinical-size-network", action="store_true",
+                        help="in memory mode: an untrained network of clinical size, for timing")
     parser.add_argument("--from-disk", action="store_true",
                         help="in memory mode: include reading the DICOM files")
     parser.add_argument("--end-to-end", action="store_true",

@@ -5,7 +5,7 @@ import platform
 import statistics
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -68,3 +68,24 @@ def peak_gpu_mb(device: torch.device) -> str:
     if device.type != "cuda":
         return ""
     return f", {torch.cuda.max_memory_allocated(device) / 2**20:.0f} MB on the GPU"
+
+
+def clinical_size(bundle: Bundle) -> Bundle:
+    """``bundle`` with a network of the size clinical brain-tumour models have, untrained.
+
+    The demo network is small enough to train on two CPU cores; published BraTS models are a
+    SegResNet of about 5 M parameters run on a 1 mm grid in 128-voxel windows. This one has
+    that shape with random weights, seeded: its timings are real, its contours are not (an
+    untrained network marks litres, so contouring and writing them cost more than a real
+    tumour's would).
+    """
+    from monai.inferers import SlidingWindowInferer
+    from monai.networks.nets import SegResNet
+
+    torch.manual_seed(0)
+    network = SegResNet(spatial_dims=3, init_filters=16, in_channels=len(bundle.channels),
+                        out_channels=len(bundle.outputs), blocks_down=(1, 2, 2, 4),
+                        blocks_up=(1, 1, 1)).eval()
+    inferer = SlidingWindowInferer(roi_size=(128, 128, 128), sw_batch_size=1, overlap=0.5,
+                                   mode="gaussian")
+    return replace(bundle, network=network, inferer=inferer, spacing_mm=(1.0, 1.0, 1.0))
