@@ -154,6 +154,7 @@ def assist(workdir: Path, database_url: str, workers: int, threads: int) -> Iter
         [
             *manage,
             "shell",
+            "--no-imports",
             "-c",
             "from assist_web.accounts.models import User; "
             "User.objects.create_user('bench', password=None, role='physician')",

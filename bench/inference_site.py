@@ -88,8 +88,9 @@ def site_running(workdir: Path, *, database_url: str, broker_url: str, settle_s:
     _database_reset(database_url)
     manage = [PY, str(REPO / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
-    keys = subprocess.run([*manage, "shell", "-c", _SETUP.format(bundle=str(bundle))], env=env,
-                          check=True, cwd=REPO, capture_output=True, text=True).stdout.split()
+    setup = _SETUP.format(bundle=str(bundle))
+    keys = subprocess.run([*manage, "shell", "--no-imports", "-c", setup], env=env, check=True,
+                          cwd=REPO, capture_output=True, text=True).stdout.split()
     user_token, worker_token = keys[-2], keys[-1]
     url = f"http://127.0.0.1:{port}"
     gpu_env = {**env, "ASSIST_SITE_URL": url, "ASSIST_WORKER_TOKEN": worker_token}

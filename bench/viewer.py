@@ -133,13 +133,13 @@ def site(workdir: Path, database_url: str) -> Iterator[tuple[str, str]]:
 
     run("migrate", "--noinput", "-v0")
     run("collectstatic", "--noinput", "-v0")
-    run("shell", "-c", "from assist_web.accounts.models import User; "
+    run("shell", "--no-imports", "-c", "from assist_web.accounts.models import User; "
         f"User.objects.create_user('bench', password='{PASSWORD}', role='physician')")  # fmt: skip
     phantoms = workdir / "phantoms"
     run("make_phantoms", "--count", "1", "--grid", "clinical", "--out", str(phantoms))
     run("ingest", str(phantoms))
     study_uid = run(
-        "shell", "-c", "from assist_web.archive.models import Study; "
+        "shell", "--no-imports", "-c", "from assist_web.archive.models import Study; "
         "print(Study.objects.get().study_instance_uid)",
     ).split()[-1]  # fmt: skip
     log = (workdir / "gunicorn.log").open("w")
