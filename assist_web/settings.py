@@ -37,7 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 ASSIST_ROLE = env_choice("ASSIST_ROLE", "both", {"site", "hub", "both"})
 
 INSTALLED_APPS = [
-    "assist_web.admin_site.AssistAdminConfig",
+    "assist_web.admin_apps.AssistAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +70,8 @@ ROOT_URLCONF = "assist_web.urls"
 WSGI_APPLICATION = "assist_web.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
+# Django's password check, locked out after repeated wrong passwords (accounts/signin_guard.py).
+AUTHENTICATION_BACKENDS = ["assist_web.accounts.signin_guard.ThrottledModelBackend"]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from assist_web.accounts.models import AuditEvent, User
+from assist_web.accounts.models import AuditEvent, SignInFailure, User
 
 
 @admin.register(User)
@@ -26,4 +26,19 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(admin.ModelAdmin):
+    """Wrong passwords of the last minutes; deleting a username's rows lifts its lockout."""
+
+    list_display = ("at", "username", "remote_addr")
+    search_fields = ("username", "remote_addr")
+    readonly_fields = [f.name for f in SignInFailure._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -23,7 +23,7 @@ _recent: dict[tuple[int | None, str, str, str | None], float] = {}
 _lock = threading.Lock()
 
 
-def _client_addr(request: HttpRequest) -> str | None:
+def client_addr(request: HttpRequest) -> str | None:
     # Behind the site's own proxy (deploy/nginx.conf) the socket address is the proxy's; the
     # header named by ASSIST_CLIENT_ADDR_HEADER is then trusted, because the proxy overwrites
     # it. Without a proxy it stays unset, so a client cannot put any address in the audit.
@@ -51,7 +51,7 @@ def audit_record(
     resource: str = "",
 ) -> None:
     user = request.user if isinstance(request.user, User) else None
-    addr = _client_addr(request)
+    addr = client_addr(request)
     now = time.monotonic()
     uids = set(study_uids) or {""}
     if action in _DEDUPLICATED:

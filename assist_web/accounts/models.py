@@ -53,3 +53,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.study_uid}"
+
+
+class SignInFailure(models.Model):
+    """A wrong password given for a username, from an address: what sign-in throttling counts
+    (assist_web/accounts/signin_guard.py). Holds no password, right or wrong."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)  # as typed, lower-cased
+    remote_addr = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"wrong password for {self.username} at {self.at:%Y-%m-%d %H:%M}"

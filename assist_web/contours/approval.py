@@ -16,6 +16,7 @@ from pydicom.dataset import FileMetaDataset
 from pydicom.uid import generate_uid
 
 from assist_web.accounts.models import User
+from assist_web.accounts.signin_guard import SignInLocked, password_confirm
 from assist_web.archive.ingest import instance_ingest
 from assist_web.archive.models import Instance
 from assist_web.archive.store import file_store
@@ -70,7 +71,11 @@ def _part10(ds: Dataset) -> bytes:
 
 def revision_approve(*, revision: Revision, user: User, password: str) -> Approval:
     """Approve the newest, ready, unapproved revision of its set; refuse with a reason."""
-    if not user.check_password(password):
+    try:
+        confirmed = password_confirm(user=user, password=password)
+    except SignInLocked as locked:
+        raise ReviewInvalid(locked.message) from None
+    if not confirmed:
         raise ReviewInvalid("The password is not correct.")
     with transaction.atomic():
         # The set's lock orders approval against saves: nothing can become newer meanwhile.

@@ -206,3 +206,17 @@ def test_metrics_of_an_unapproved_revision_are_404(api: APIClient, ai: ArchivedA
     assert (response.status_code, response.json()) == (
         404, {"detail": "Revision 1 is not approved; metrics are measured at approval."}
     )  # fmt: skip
+
+
+def test_wrong_passwords_at_approval_lock_it_even_for_the_right_one(
+    api: APIClient, ai: ArchivedAiRevision
+) -> None:
+    revision = saved_revision(api, ai, gtv=edited_gtv(ai))
+
+    wrong = [_approve(api, revision, password=f"guess-{n}").status_code for n in range(5)]
+    locked = _approve(api, revision)
+
+    assert wrong == [400] * 5
+    assert locked.status_code == 400
+    assert locked.json()["detail"].startswith("Too many wrong passwords")
+    assert Approval.objects.count() == 0
