@@ -24,6 +24,8 @@ from typing import Any
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 
+from workers.geometry.errors import MULTI_FRAME
+
 
 class SequenceKind(StrEnum):
     T1 = "T1"
@@ -96,6 +98,7 @@ class SeriesAttributes:
     contrast_agent: str = ""
     contrast_volume: float | None = None
     num_images: int = 1
+    frames: int = 1  # NumberOfFrames of the image read: above 1, an enhanced (multi-frame) MR
 
     @classmethod
     def from_dataset(cls, ds: Dataset, *, num_images: int = 1) -> "SeriesAttributes":
@@ -144,6 +147,7 @@ class SeriesAttributes:
             contrast_agent=text("ContrastBolusAgent"),
             contrast_volume=number("ContrastBolusVolume"),
             num_images=num_images,
+            frames=int(number("NumberOfFrames") or 1),
         )
 
     @property
@@ -250,6 +254,8 @@ def _ignored(s: SeriesAttributes, name: str) -> str:
         return "derived or localizer images"
     if _IGNORED_NAMES.search(name):
         return "not one of the four structural sequences"
+    if s.frames > 1:
+        return MULTI_FRAME.format(frames=s.frames)
     if s.num_images < _MIN_IMAGES:
         return f"only {s.num_images} image(s)"
     return ""

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from highdicom.legacy import LegacyConvertedEnhancedMRImage
+from pydicom.uid import generate_uid
 
 from workers.phantoms import PROFILES, Sequence, make_phantom, write_phantom_study
 from workers.sequences import (
@@ -134,3 +136,23 @@ def test_a_study_without_flair_reports_it_missing() -> None:
     mapping = sequences_identify([_series("1", description="T1"), _series("2", description="T2")])
 
     assert mapping.missing == [SequenceKind.T1C, SequenceKind.FLAIR]
+
+
+def test_an_enhanced_multi_frame_series_is_ignored_with_what_to_ask_for(tmp_path: Path) -> None:
+    phantom = make_phantom(4, site="default", grid="small")
+    files = write_phantom_study(phantom, tmp_path)
+    classic = [pydicom.dcmread(p) for p in files.series[Sequence.T1C]]
+    enhanced = LegacyConvertedEnhancedMRImage(
+        legacy_datasets=classic, series_instance_uid=generate_uid(), series_number=40,
+        sop_instance_uid=generate_uid(), instance_number=1,
+    )  # fmt: skip
+
+    from_dataset = series_classify(SeriesAttributes.from_dataset(enhanced, num_images=1))
+    from_json = series_classify(
+        SeriesAttributes.from_dicom_json(enhanced.to_json_dict(), num_images=1)
+    )
+
+    assert from_dataset.kind == from_json.kind == SequenceKind.UNKNOWN
+    assert from_dataset.reason == from_json.reason
+    assert f"{len(classic)} frames in one enhanced (multi-frame) MR object" in from_json.reason
+    assert "classic single-frame MR images" in from_json.reason

@@ -4,6 +4,8 @@ import random
 
 import numpy as np
 import pytest
+from highdicom.legacy import LegacyConvertedEnhancedMRImage
+from pydicom.uid import generate_uid
 
 from workers.geometry import GeometryError, series_sort, volume_from_datasets
 from workers.geometry.synthetic import series_build
@@ -168,3 +170,16 @@ def test_missing_position_is_refused() -> None:
 
     with pytest.raises(GeometryError, match="lacks ImagePositionPatient"):
         volume_from_datasets(datasets)
+
+
+def test_an_enhanced_multi_frame_object_is_refused_with_what_to_ask_for() -> None:
+    classic = series_build(np.zeros((6, 8, 8), dtype=np.uint16))
+    for number, ds in enumerate(classic, start=1):
+        ds.Modality, ds.InstanceNumber, ds.StudyDate = "MR", number, "20260101"
+    enhanced = LegacyConvertedEnhancedMRImage(
+        legacy_datasets=classic, series_instance_uid=generate_uid(), series_number=40,
+        sop_instance_uid=generate_uid(), instance_number=1,
+    )  # fmt: skip
+
+    with pytest.raises(GeometryError, match="6 frames in one enhanced .multi-frame. MR object"):
+        volume_from_datasets([enhanced])

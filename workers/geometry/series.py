@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom import Dataset
 
-from workers.geometry.errors import GeometryError
+from workers.geometry.errors import MULTI_FRAME, GeometryError
 
 # Direction cosines and pixel spacings are written as decimal strings, often rounded to 5-6
 # digits; equal geometry must compare equal after that rounding.
@@ -47,6 +47,9 @@ class SortedSeries:
 
 def series_sort(datasets: Sequence[Dataset]) -> SortedSeries:
     """Sort slices along the normal; refuse anything that is not one regular 3D grid."""
+    frames = max(int(getattr(ds, "NumberOfFrames", 1) or 1) for ds in datasets) if datasets else 1
+    if frames > 1:
+        raise GeometryError(f"The series holds {MULTI_FRAME.format(frames=frames)}.")
     if len(datasets) < 2:
         raise GeometryError(
             f"The series has {len(datasets)} image(s); a volume needs at least two slices."
