@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from assist_web.accounts.models import AuditEvent
 from assist_web.archive.ingest import IngestResult
 from assist_web.archive.models import Instance
-from assist_web.dicomweb import rendering
+from assist_web.dicomweb import rendered_sets
 from tests.contours.factories import archived_revision
 from tests.dicom_files import mr_slice
 from tests.dicomweb.conftest import BASE, SERIES_UID, STUDY_UID, parts, pydicom_file, store
@@ -312,7 +312,7 @@ def test_an_object_without_pixels_has_no_rendered_form(
 def test_more_instances_than_the_cap_are_refused(
     api: APIClient, mr_series, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rendering, "MAX_RENDERED_INSTANCES", 2)
+    monkeypatch.setattr(rendered_sets, "MAX_RENDERED_INSTANCES", 2)
     mr_series(3)
 
     response = api.get(f"{SERIES_URL}/rendered")

@@ -7,16 +7,14 @@ from assist_web.accounts.models import AuditEvent
 from assist_web.dicomweb.frames import frame_choice, frame_numbers_parse, frames_read
 from assist_web.dicomweb.lookup import StoredInstance, instance_find, instances_find
 from assist_web.dicomweb.multipart import multipart_content_type, multipart_stream, new_boundary
-from assist_web.dicomweb.rendering import (
-    THUMBNAIL_SIZE,
-    frame_render,
+from assist_web.dicomweb.rendered_sets import (
     images_only,
     render_count_check,
-    render_options_parse,
     rendered_choice,
     rendered_parts,
     representative_image,
 )
+from assist_web.dicomweb.rendering import THUMBNAIL_SIZE, frame_render, render_options_parse
 from assist_web.dicomweb.views.base import DicomWebView, accept_header, audit
 from assist_web.dicomweb.views.retrieve import multipart_response
 
