@@ -252,3 +252,42 @@ def test_a_physicist_sees_the_structures_but_no_editing(
     expect(page.locator("#review-message")).to_have_text("Only physicians edit structures.")
     expect(page.get_by_role("button", name="Crosshairs")).to_have_attribute("aria-pressed", "true")
     assert console_errors == []
+
+
+def test_the_two_rows_follow_each_other(
+    page: Page,
+    console_errors: list[str],
+    live_server: LiveServer,
+    alice: User,
+    review_study: ReviewStudy,
+) -> None:
+    open_review(page, live_server, alice, review_study)
+    hook = "window.assistViewer"
+
+    def focal(view: str) -> np.ndarray:
+        views = page.evaluate(f"{hook}.views()")
+        return np.array(next(v["focalPoint"] for v in views if v["id"] == view))
+
+    # T1c above and FLAIR below share the study's frame of reference: the rows are linked.
+    assert page.evaluate(f"{hook}.rowsLinked()") is True
+    expect(page.locator("#pane-bottom-title")).to_have_attribute("data-linked", "1")
+    assert np.allclose(focal("top-axial"), focal("bottom-axial"), atol=1e-3)
+
+    # Scrolling the T1c's axial view takes the FLAIR's axial view to the same place...
+    before = focal("bottom-axial")
+    label = page.locator("[data-viewport=bottom-axial] .overlay-index")
+    label_before = label.inner_text()
+    page.locator("#top-axial").hover()
+    for _ in range(3):
+        page.mouse.wheel(0, 120)
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    assert not np.allclose(focal("bottom-axial"), before)
+    assert np.allclose(focal("top-axial"), focal("bottom-axial"), atol=1e-3)
+    expect(label).not_to_have_text(label_before)  # its own slice number says so too
+    # ... and the FLAIR's coronal view takes the T1c's with it.
+    page.locator("#bottom-coronal").hover()
+    page.mouse.wheel(0, -120)
+    page.wait_for_timeout(400)
+    assert np.allclose(focal("top-coronal"), focal("bottom-coronal"), atol=1e-3)
+    assert console_errors == []

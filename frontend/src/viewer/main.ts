@@ -13,6 +13,7 @@ import { bindShortcuts } from '../review/shortcuts';
 import { initCornerstone } from './cornerstone';
 import { DicomWebClient } from './dicomweb';
 import { SeriesPane } from './pane';
+import { linkRows } from './linkRows';
 import { FirstPreview } from './preview';
 import { isDisplayable, markCurrent, renderSeriesList, seriesLabel } from './seriesList';
 import { StudySeries } from './studySeries';
@@ -64,6 +65,7 @@ let engine: RenderingEngine;
 let panes: { top: SeriesPane; bottom: SeriesPane };
 let review: ReviewSession | null = null;
 let primaryTool: PrimaryTool = 'crosshairs';
+let rowsLinked = false;
 
 function showStatus(message: string, isError = false): void {
   status.textContent = message;
@@ -103,6 +105,8 @@ async function showIn(pane: SeriesPane, seriesUID: string): Promise<void> {
   }
   // The axial view now shows the whole series; the preview under it would only be stale.
   if (pane.name === 'top') preview.remove();
+  rowsLinked = linkRows(engine, panes.top, panes.bottom);
+  panes.bottom.title.dataset.linked = rowsLinked ? '1' : '0';
   if (pane.firstImageAt !== undefined) timings.firstImage = Math.min(timings.firstImage ?? Infinity, pane.firstImageAt);
 }
 
@@ -168,6 +172,7 @@ function publish(): void {
     timings,
     longTasks,
     review: review?.hook ?? null,
+    rowsLinked: () => rowsLinked,
     views: () =>
       [panes.top, panes.bottom].flatMap((pane) =>
         pane.cells

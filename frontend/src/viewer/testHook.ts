@@ -30,6 +30,8 @@ export interface AssistViewerHook {
   getPixels(index: number): Promise<number[]>;
   /** Each view's slice ("Axial 12 / 44") and camera focal point, for checks of navigation. */
   views(): { id: string; slice: string; focalPoint: number[] }[];
+  /** Whether the bottom row's views follow the top row's (same frame of reference). */
+  rowsLinked(): boolean;
   review: ReviewHook | null;
 }
 
@@ -47,6 +49,7 @@ export function publishViewerHook(state: {
   longTasks: readonly { start: number; duration: number }[];
   review: ReviewHook | null;
   views: () => { id: string; slice: string; focalPoint: number[] }[];
+  rowsLinked: () => boolean;
 }): void {
   const ids = Object.freeze([...state.imageIds]);
   window.assistViewer = {
@@ -58,6 +61,7 @@ export function publishViewerHook(state: {
     longTasks: state.longTasks,
     review: state.review,
     views: state.views,
+    rowsLinked: state.rowsLinked,
     async getPixels(index: number): Promise<number[]> {
       const imageId = ids[index];
       if (imageId === undefined) throw new RangeError(`No image at index ${index}`);
