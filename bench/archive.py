@@ -3,8 +3,12 @@
 
 Starts both servers on loopback with fresh storage: ASSIST under gunicorn on PostgreSQL
 (``BENCH_DATABASE_URL``, default the local server) and Orthanc with its DICOMweb plugin (Debian
-packages). Then measures, for each: STOW-RS instances/s with parallel clients, QIDO-RS latency,
-WADO-RS series-metadata latency and frames/s, and prints the ratios (above 1: ASSIST is faster).
+packages). Then measures, for each: STOW-RS instances/s with parallel clients and the CPU time
+the server spent per stored instance (its processes, read from /proc; for ASSIST the gunicorn
+processes and the PostgreSQL backends serving its database), QIDO-RS latency, WADO-RS
+series-metadata latency and frames/s, and prints the ratios (above 1: ASSIST is faster). On a
+shared machine the rates swing by a fifth or more from run to run, and so does the CPU time
+(creating files costs the kernel more or less at different times): run it several times.
 
 The same rules for both servers: each stores a small study first, untimed, so that its
 processes have loaded their code and opened their connections. STOW-RS request bodies are
@@ -60,11 +64,14 @@ class Server:
     name: str
     base: str  # DICOMweb root
     session: requests.Session
+    # The processes whose CPU time is the server's: its own, and for ASSIST its database's.
+    processes: Callable[[], list[int]]
 
 
 @dataclass
 class Figures:
     stow_instances_per_s: float = 0.0
+    stow_cpu_ms: float = 0.0  # CPU of the server's processes per stored instance
     qido_studies_ms: float = 0.0
     qido_series_ms: float = 0.0
     metadata_ms: float = 0.0
@@ -128,7 +135,9 @@ def orthanc(workdir: Path) -> Iterator[Server]:
     session = requests.Session()
     try:
         wait_http(f"http://127.0.0.1:{http}/system", session)
-        yield Server("Orthanc", f"http://127.0.0.1:{http}/dicom-web", session)
+        yield Server(
+            "Orthanc", f"http://127.0.0.1:{http}/dicom-web", session, lambda: [process.pid]
+        )
     finally:
         process.terminate()
         process.wait(30)
@@ -197,7 +206,13 @@ def assist(workdir: Path, database_url: str, workers: int, threads: int) -> Iter
     session.headers["Authorization"] = f"Token {token}"
     try:
         wait_http(f"http://127.0.0.1:{port}/dicomweb/studies", session)
-        yield Server("ASSIST", f"http://127.0.0.1:{port}/dicomweb", session)
+        database = database_url.rsplit("/", 1)[1]
+        yield Server(
+            "ASSIST",
+            f"http://127.0.0.1:{port}/dicomweb",
+            session,
+            lambda: [*_process_tree(process.pid), *_postgres_backends(database)],
+        )
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
@@ -293,20 +308,75 @@ def frames_per_s(server: Server, study_uid: str, clients: int) -> float:
     return len(urls) / (time.perf_counter() - start)
 
 
+@dataclass
+class StowRounds:
+    rates: dict[str, list[float]]  # instances/s of each round
+    # CPU milliseconds per stored instance of the server's processes in each round: unlike
+    # the rate, this barely depends on what else the machine runs at the time.
+    cpu_ms: dict[str, list[float]]
+
+
 def stow_rounds(
     servers: list[Server], studies: list[list[bytes]], args: argparse.Namespace
-) -> dict[str, list[float]]:
+) -> StowRounds:
     """Instances/s of each server storing each study, the servers taking turns.
 
     Both servers are up for the whole run and store the studies alternately, the first to go
     alternating too, so a stretch of a slower machine (other work, the host) falls on both
     instead of on whichever server it happened to be measuring."""
     rates: dict[str, list[float]] = {server.name: [] for server in servers}
+    cpu_ms: dict[str, list[float]] = {server.name: [] for server in servers}
     for number, study in enumerate(studies):
         for server in servers if number % 2 == 0 else servers[::-1]:
             os.sync()  # the last round's files written out, not flushed during this one
+            processes = server.processes()
+            before = _cpu_seconds(processes)
             rates[server.name].append(stow(server, study, args.clients, args.batch))
-    return rates
+            cpu_ms[server.name].append((_cpu_seconds(processes) - before) * 1000 / len(study))
+    return StowRounds(rates, cpu_ms)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / _TICKS
+
+
+def _process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, index = [root], 0
+    while index < len(tree):
+        tree.extend(children.get(tree[index], []))
+        index += 1
+    return tree
+
+
+def _postgres_backends(database: str) -> list[int]:
+    """PostgreSQL's processes serving ``database``: their title is 'postgres: [cluster:] user
+    database address state'."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().decode(errors="replace").split()
+        except OSError:
+            continue
+        if title[:1] == ["postgres:"] and database in title[2:4]:
+            found.append(int(cmdline.parent.name))
+    return found
 
 
 def read_figures(
@@ -349,6 +419,10 @@ def read_figures(
         figure.metadata_ms = metadata[server.name]
         figure.frames_per_s = frames_per_s(server, study_uid, args.clients)
     return figures
+
+
+def _figure(value: float) -> str:
+    return f"{value:>10.2f}" if value < 10 else f"{value:>10.1f}"
 
 
 def _create_cost_ms(folder: Path, files: int = 200) -> float:
@@ -426,15 +500,23 @@ def main() -> None:
                     # Each server process's first requests load code and open connections; a
                     # study of its own, stored first, spreads that over every process.
                     stow(server, warmup, args.clients, args.batch)
-            rates = stow_rounds(servers, studies, args)
+            rounds = stow_rounds(servers, studies, args)
             results = read_figures(servers, study_uid, args)
             for server in servers:
-                results[server.name].stow_instances_per_s = statistics.median(rates[server.name])
-    for name, per_round in rates.items():
+                figure = results[server.name]
+                figure.stow_instances_per_s = statistics.median(rounds.rates[server.name])
+                figure.stow_cpu_ms = statistics.median(rounds.cpu_ms[server.name])
+    for name, per_round in rounds.rates.items():
         print(f"STOW-RS rounds, {name}: " + ", ".join(f"{rate:.0f}" for rate in per_round))
+    for name, per_round in rounds.cpu_ms.items():
+        print(
+            f"STOW-RS server CPU ms per instance, {name}: "
+            + ", ".join(f"{ms:.2f}" for ms in per_round)
+        )
     a, o = results["ASSIST"], results["Orthanc"]
     rows = [
         ("STOW-RS ingest (instances/s)", a.stow_instances_per_s, o.stow_instances_per_s, True),
+        ("STOW-RS server CPU (ms/instance)", a.stow_cpu_ms, o.stow_cpu_ms, False),
         ("QIDO-RS studies by PatientID (ms)", a.qido_studies_ms, o.qido_studies_ms, False),
         ("QIDO-RS series of a study (ms)", a.qido_series_ms, o.qido_series_ms, False),
         ("WADO-RS series metadata (ms)", a.metadata_ms, o.metadata_ms, False),
@@ -443,7 +525,7 @@ def main() -> None:
     print(f"\n{'figure':<36}{'ASSIST':>10}{'Orthanc':>10}{'ratio':>8}")
     for name, mine, theirs_figure, higher_is_better in rows:
         ratio = mine / theirs_figure if higher_is_better else theirs_figure / mine
-        print(f"{name:<36}{mine:>10.1f}{theirs_figure:>10.1f}{ratio:>7.2f}x")
+        print(f"{name:<36}{_figure(mine)}{_figure(theirs_figure)}{ratio:>7.2f}x")
     print("ratio: how many times better ASSIST is (above 1: faster than Orthanc)")
     print(f"load average after: {_load()}")
 
