@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -38,19 +39,18 @@ class SignInLocked(Exception):
 
 def signin_check(*, username: str, addr: str | None) -> None:
     """Raise SignInLocked while the username or the address is locked out."""
-    since = timezone.now() - WINDOW
-    recent = SignInFailure.objects.filter(at__gte=since)
-    for failures, limit in (
-        (recent.filter(username=_key(username)), FAILURES_PER_USERNAME),
-        (recent.filter(remote_addr=addr) if addr else None, FAILURES_PER_ADDRESS),
-    ):
-        if failures is None:
-            continue
-        times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
-        if len(times) >= limit:
-            unlocks = times[-1] + WINDOW
-            seconds = (unlocks - timezone.now()).total_seconds()
-            raise SignInLocked(max(1, math.ceil(seconds / 60)))
+    recent = SignInFailure.objects.filter(at__gte=timezone.now() - WINDOW)
+    _check(recent.filter(username=_key(username)), FAILURES_PER_USERNAME)
+    if addr:
+        _check(recent.filter(remote_addr=addr), FAILURES_PER_ADDRESS)
+
+
+def _check(failures: QuerySet[SignInFailure], limit: int) -> None:
+    """Locked while ``limit`` of ``failures`` are recent: until the oldest of them is not."""
+    times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(times) >= limit:
+        seconds = (times[-1] + WINDOW - timezone.now()).total_seconds()
+        raise SignInLocked(max(1, math.ceil(seconds / 60)))
 
 
 def signin_failed(*, username: str, addr: str | None) -> None:
