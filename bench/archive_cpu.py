@@ -98,13 +98,13 @@ def in_process(args: argparse.Namespace, workdir: Path) -> None:
     from archive import make_study  # bench/archive.py
     from django.core.management import call_command
     from django.test import Client
-    from pydicom.uid import ExplicitVRLittleEndian
     from rest_framework.authtoken.models import Token
 
     from assist_web.accounts.models import User
     from assist_web.archive.ingest import instances_ingest
     from assist_web.archive.models import Instance, Patient, Series, Study
     from assist_web.archive.parsing import Header, parse_part10, read_part10
+    from assist_web.archive.scanning import scan_part10
     from assist_web.archive.store import file_store
 
     call_command("migrate", verbosity=0)
@@ -133,11 +133,13 @@ def in_process(args: argparse.Namespace, workdir: Path) -> None:
         return (time.process_time() - start) * 1000
 
     def json_text(ds: Any, data: bytes) -> None:
-        Header.of(ds, data=data).json_text(transfer_syntax_uid=ExplicitVRLittleEndian)
+        Header.of(ds, data=data).json_text()
 
     store = file_store()
     stages: list[tuple[str, Callable[[], object]]] = [
         ("read (pydicom, large values deferred)", lambda: _each(read_part10, files)),
+        ("read (plain reader, scanning.py)", lambda: _each(scan_part10, files)),
+        ("read + DICOM JSON dict (Header.scanned)", lambda: _each(Header.scanned, files)),
         ("parse_part10 (read, DICOM JSON, checks)", lambda: _each(parse_part10, files)),
         ("sha256", lambda: _each(lambda f: hashlib.sha256(f).hexdigest(), files)),
         ("file write (temporary)", lambda: _each(lambda f: _write_and_drop(store, f), files)),
@@ -146,7 +148,7 @@ def in_process(args: argparse.Namespace, workdir: Path) -> None:
     for name, call in stages:
         print(f"{name:<44}{cpu_ms(call, args.rounds) / n:>12.3f}")
     for name, step in (
-        ("DICOM JSON dict (Header.of)", lambda ds, data: Header.of(ds, data=data)),
+        ("DICOM JSON dict (Header.of, pydicom read)", lambda ds, data: Header.of(ds, data=data)),
         ("DICOM JSON dict + text (json_text)", json_text),
     ):
         ms = sorted(fresh_round(step) for _ in range(args.rounds))[args.rounds // 2]

@@ -5,20 +5,24 @@ pydicom convert each element to a typed value and then to JSON costs more than r
 file; ``dataset_json`` builds the same JSON from the raw bytes pydicom read, for the values whose
 conversion is plain (ASCII text, little-endian numbers, binary), and hands every other element
 to pydicom's own ``to_json_dict``, so the result is pydicom's, element for element (the tests
-compare both over pydicom's whole corpus of vendor files).
+compare both over pydicom's whole corpus of vendor files). ``elements_json`` does the same for
+elements read without pydicom (``scanning.py``), and gives up where pydicom would be needed.
 """
 
 import base64
 import json
 import re
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydicom import config
 from pydicom.datadict import DicomDictionary
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import _LUT_DESCRIPTOR_TAGS
+
+if TYPE_CHECKING:
+    from assist_web.archive.scanning import Elements
 
 # Stored in the index instead of the site's URL, which depends on how a client reaches it;
 # replaced by the request's own base URL when metadata is served.
@@ -37,6 +41,7 @@ _NUMBERS = {
 }  # fmt: skip
 # A set of plain ints: ``in`` on pydicom's own collection compares tags in Python, one by one.
 _LUT_TAGS = frozenset(int(tag) for tag in _LUT_DESCRIPTOR_TAGS)
+_PIXEL_DATA = 0x7FE00010
 _BINARY = frozenset({"OB", "OW", "OD", "OF", "OL", "OV"})
 # pydicom splits these at backslashes after trimming the whole value's trailing padding.
 _SPLIT_TRIMMED = frozenset({"UI", "CS", "AS", "DA", "TM", "DT"})
@@ -82,6 +87,29 @@ def dataset_json(ds: Dataset, bulk: list[dict[str, Any]]) -> dict[str, Any]:
     return body
 
 
+def elements_json(elements: "Elements", bulk: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """``dataset_json`` for elements read by ``scanning.scan_part10``, or None where an element
+    needs pydicom's conversion (the caller then reads the file with pydicom)."""
+    if _converts_otherwise():
+        return None
+    try:
+        return _elements_json(elements, bulk)
+    except _Slow:
+        return None
+
+
+def _elements_json(elements: "Elements", bulk: list[dict[str, Any]]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for tag, elem in elements.items():
+        if type(elem) is list:
+            body[f"{tag:08X}"] = {"vr": "SQ", "Value": [_elements_json(i, bulk) for i in elem]}
+            continue
+        entry = body[f"{tag:08X}"] = _raw_json(elem, tag)  # type: ignore[arg-type]
+        if "BulkDataURI" in entry:
+            bulk.append(entry)
+    return body
+
+
 def _tag_only(element: DataElement) -> str:
     return f"{element.tag:08X}"
 
@@ -89,7 +117,7 @@ def _tag_only(element: DataElement) -> str:
 def _raw_json(raw: RawDataElement, tag: int) -> dict[str, Any]:
     vr = raw.VR
     if vr is None:
-        vr = _implicit_vr(tag)
+        vr = _implicit_vr(tag, raw.length)
     if vr in _PYDICOM_ONLY or tag in _LUT_TAGS:
         raise _Slow  # pydicom looks up a VR, parses items or corrects the value itself
     value = raw.value
@@ -114,6 +142,11 @@ def _raw_json(raw: RawDataElement, tag: int) -> dict[str, Any]:
         if code in "fd":
             return {"vr": vr, "Value": [float(n) for n in numbers]}
         return {"vr": vr, "Value": list(numbers)}
+    if vr == "AT":
+        if not raw.is_little_endian or len(value) % 4:
+            raise _Slow  # pydicom warns and cuts
+        pairs = struct.iter_unpack("<HH", value)
+        return {"vr": vr, "Value": [f"{group << 16 | element:08X}" for group, element in pairs]}
     if not value.isascii() or b"\x1b" in value:
         raise _Slow  # the character set decides
     text = value.decode("ascii")
@@ -123,6 +156,8 @@ def _raw_json(raw: RawDataElement, tag: int) -> dict[str, Any]:
             values = [v.strip() for v in values]  # pydicom's UID strips whitespace
     elif vr in _SPLIT_EACH:
         values = [v.rstrip("\0 ") for v in text.split("\\")]
+    elif vr == "AE":
+        values = [v.strip() for v in text.split("\\")]  # spaces on both sides mean nothing
     elif vr in _SINGLE:
         values = [text.rstrip("\0 ")]
     elif vr == "PN":
@@ -170,7 +205,9 @@ def _person_name(vr: str, text: str) -> dict[str, Any]:
     return {"vr": vr, "Value": names}
 
 
-def _implicit_vr(tag: int) -> str:
+def _implicit_vr(tag: int, length: int) -> str:
+    if tag == _PIXEL_DATA:  # 'OB or OW': pydicom's choice for implicit VR (PS3.5 A.1, A.4)
+        return "OB" if length == 0xFFFFFFFF else "OW"
     entry = DicomDictionary.get(tag)
     if entry is None or " or " in entry[0] or entry[0] == "UN":
         raise _Slow  # private, unknown or ambiguous: pydicom's lookup rules apply

@@ -109,18 +109,17 @@ def instances_ingest(
 def _prepare(
     position: int, data: bytes, deidentify: bool, expected_study_uid: str | None
 ) -> _Candidate:
-    parsed = parse_part10(data)
-    header = parsed.header
+    header = parse_part10(data)
     if deidentify:
         try:
-            data = dataset_deidentify(parsed.dataset)
+            data = dataset_deidentify(header.dataset)
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
             raise DicomRejected(
                 "The object could not be de-identified; it may be malformed.",
                 sop_class_uid=header.text("SOPClassUID"),
                 sop_instance_uid=header.text("SOPInstanceUID"),
             ) from None
-        header = Header.of(parsed.dataset, data=data)  # the values changed
+        header = Header.of(header.dataset, data=data)  # the values changed
     if expected_study_uid and header.text("StudyInstanceUID") != expected_study_uid:
         raise DicomRejected(
             "The object belongs to another study than the one in the request URL.",
@@ -129,7 +128,7 @@ def _prepare(
             sop_instance_uid=header.text("SOPInstanceUID"),
         )
     try:
-        metadata = header.json_text(transfer_syntax_uid=parsed.transfer_syntax_uid)
+        metadata = header.json_text()
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
         raise DicomRejected(
             "The object has attribute values that cannot be read; it may be malformed.",
@@ -141,7 +140,7 @@ def _prepare(
         header=header,
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
-        transfer_syntax_uid=parsed.transfer_syntax_uid,
+        transfer_syntax_uid=header.transfer_syntax_uid,
         metadata=metadata,
     )
 

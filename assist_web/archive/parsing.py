@@ -1,5 +1,6 @@
 """Turn received bytes into a checked DICOM dataset, or a reason a person can act on."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -10,10 +11,11 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
-from pydicom.valuerep import STR_VR
+from pydicom.valuerep import STR_VR, PersonName
 
-from assist_web.archive.dicomjson import dataset_json, instance_json
+from assist_web.archive.dicomjson import dataset_json, elements_json, instance_json
 from assist_web.archive.reading import read_part10
+from assist_web.archive.scanning import scan_part10
 from assist_web.archive.store import uid_is_valid
 
 DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
@@ -47,6 +49,9 @@ class DicomRejected(Exception):
 
 
 _PIXEL_DATA = BaseTag(0x7FE00010)
+_MEDIA_SOP_CLASS = 0x00020002
+_UNDEFINED = 0xFFFFFFFF
+_SEQUENCE_END = b"\xfe\xff\xdd\xe0"
 _NOT_PLAIN = frozenset({"PN", "SQ", "AT"})  # values pydicom gives as objects of its own
 _TAGS: dict[str, str] = {}
 # What pydicom gives for an element without a value: "" for text, None for numbers (DS, IS too).
@@ -57,22 +62,62 @@ _EMPTY_TEXT = frozenset(STR_VR) - {"DS", "IS"}
 class Header:
     """An object's attribute values, read from its DICOM JSON (built once, for the index)
     wherever that gives exactly what pydicom's ``ds.get`` would, and from pydicom otherwise:
-    converting each value in pydicom costs more than all the rest of the parsing."""
+    converting each value in pydicom costs more than all the rest of the parsing.
 
-    dataset: Dataset
-    data: bytes  # the Part 10 bytes the dataset was read from
+    Made by ``scanned`` (without pydicom's reader; the pydicom dataset is then read only if
+    something asks for it) or by ``of`` (from a dataset pydicom read)."""
+
+    data: bytes  # the Part 10 bytes the values were read from
+    transfer_syntax_uid: str
+    media_sop_class_uid: str
+    elements: Mapping[Any, Any]  # the dataset's elements, raw where not yet converted
     body: dict[str, Any] | None = None  # DICOM JSON with bulk data URIs holding only the tag
     bulk: list[dict[str, Any]] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # text() answers, asked many times
+    _dataset: Dataset | None = None
 
     @classmethod
     def of(cls, ds: Dataset, *, data: bytes) -> "Header":
-        header = cls(dataset=ds, data=data)
+        meta = getattr(ds, "file_meta", None)
+        header = cls(
+            data=data,
+            transfer_syntax_uid=str(getattr(meta, "TransferSyntaxUID", "") or ""),
+            media_sop_class_uid=str(getattr(meta, "MediaStorageSOPClassUID", "") or ""),
+            elements=ds._dict,
+            _dataset=ds,
+        )
         try:
             header.body = dataset_json(ds, header.bulk)
         except Exception:  # noqa: BLE001 - instance_json() reports it when the JSON is needed
             header.body, header.bulk = None, []
         return header
+
+    @classmethod
+    def scanned(cls, data: bytes) -> "Header | None":
+        """The header of a file the plain reader covers, values and JSON included; None
+        where pydicom is needed to read or convert it."""
+        scanned = scan_part10(data)
+        if scanned is None:
+            return None
+        bulk: list[dict[str, Any]] = []
+        body = elements_json(scanned.elements, bulk)
+        if body is None:
+            return None
+        return cls(
+            data=data,
+            transfer_syntax_uid=scanned.transfer_syntax_uid,
+            media_sop_class_uid=_meta_uid(scanned.meta.get(_MEDIA_SOP_CLASS)),
+            elements=scanned.elements,
+            body=body,
+            bulk=bulk,
+        )
+
+    @property
+    def dataset(self) -> Dataset:
+        """The object as pydicom reads it (read now if it was scanned)."""
+        if self._dataset is None:
+            self._dataset = read_part10(self.data)
+        return self._dataset
 
     def get(self, keyword: str, default: object = None) -> Any:
         """``ds.get(keyword, default)``, or a value equal to it for ``str()``, ``int()`` and
@@ -81,12 +126,14 @@ class Header:
         if entry is None:
             return default if self.body is not None else self.dataset.get(keyword, default)
         vr = entry["vr"]
+        value = entry.get("Value")
         if vr not in _NOT_PLAIN:
-            value = entry.get("Value")
             if value is None and len(entry) == 1:
                 return "" if vr in _EMPTY_TEXT else None
             if value is not None and len(value) == 1:
                 return value[0]
+        elif vr == "PN" and value is not None and len(value) == 1 and len(value[0]) == 1:
+            return PersonName(value[0]["Alphabetic"])
         return self.dataset.get(keyword, default)
 
     def text(self, keyword: str) -> str:
@@ -97,19 +144,22 @@ class Header:
         return value
 
     def pixel_data_size(self) -> int | None:
-        elem = self.dataset._dict.get(_PIXEL_DATA)
+        elem = self.elements.get(_PIXEL_DATA)
         if elem is None:
             return None
         if isinstance(elem, RawDataElement):
             if elem.value is not None:
                 return len(elem.value)
-            # Deferred: what reading it would give, the declared length or up to the end.
-            # (An undefined length, encapsulated frames, is left to pydicom.)
-            if self.data[elem.value_tell - 4 : elem.value_tell] != b"\xff\xff\xff\xff":
+            # Deferred: what reading it would give, the declared length or up to the end, or
+            # for an undefined length (encapsulated frames) up to the sequence delimiter.
+            if elem.length != _UNDEFINED:
                 return min(elem.length, max(len(self.data) - elem.value_tell, 0))
+            end = self.data.find(_SEQUENCE_END, elem.value_tell)
+            if end >= 0:
+                return end - elem.value_tell
         return len(self.dataset.PixelData)
 
-    def json_text(self, *, transfer_syntax_uid: str) -> str:
+    def json_text(self) -> str:
         """The instance's stored DICOM JSON; raises what pydicom raises on a value it cannot
         convert."""
         if self.body is None:
@@ -121,7 +171,7 @@ class Header:
             study_uid=self.text("StudyInstanceUID"),
             series_uid=self.text("SeriesInstanceUID"),
             sop_uid=self.text("SOPInstanceUID"),
-            transfer_syntax_uid=transfer_syntax_uid,
+            transfer_syntax_uid=self.transfer_syntax_uid,
         )
 
     def _entry(self, keyword: str) -> dict[str, Any] | None:
@@ -133,40 +183,24 @@ class Header:
         return self.body.get(key)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class ParsedInstance:
-    dataset: Dataset
-    transfer_syntax_uid: str
-    header: Header
+def _meta_uid(elem: object) -> str:
+    if not isinstance(elem, RawDataElement) or not elem.value:
+        return ""
+    return elem.value.decode("latin-1").rstrip("\0 ").strip()
 
 
-def parse_part10(data: bytes) -> ParsedInstance:
+def parse_part10(data: bytes) -> Header:
     if len(data) < 132:
         raise DicomRejected("Not a DICOM file: too short to hold a DICOM header.")
-    try:
-        # Values are converted later, when the DICOM JSON is built; a value that cannot be
-        # converted refuses the object there.
-        ds = read_part10(data)
-    except InvalidDicomError:
-        raise DicomRejected(
-            "Not a DICOM Part 10 file (no 'DICM' preamble); send files as written by a "
-            "scanner or PACS export."
-        ) from None
-    except (EOFError, ValueError, OSError, KeyError, TypeError, OverflowError) as exc:
-        raise DicomRejected(f"The DICOM file is damaged or truncated: {_short(exc)}") from None
-
-    file_meta = getattr(ds, "file_meta", None)
-    transfer_syntax = str(getattr(file_meta, "TransferSyntaxUID", "") or "")
-    header = Header.of(ds, data=data)
+    header = Header.scanned(data) or Header.of(_read(data), data=data)
     sop_class = header.text("SOPClassUID")
     sop_uid = header.text("SOPInstanceUID")
-    if str(getattr(file_meta, "MediaStorageSOPClassUID", "")) == DICOMDIR_SOP_CLASS or (
-        sop_class == DICOMDIR_SOP_CLASS
-    ):
+    if DICOMDIR_SOP_CLASS in (header.media_sop_class_uid, sop_class):
         raise DicomRejected(
             "This is a DICOMDIR (an index of a CD or USB export), not an image; send the "
             "image files it lists instead."
         )
+    transfer_syntax = header.transfer_syntax_uid
     if not transfer_syntax or not uid_is_valid(transfer_syntax):
         raise DicomRejected("The file meta information has no valid Transfer Syntax UID.")
     for keyword in _REQUIRED_UIDS:
@@ -184,7 +218,21 @@ def parse_part10(data: bytes) -> ParsedInstance:
                 sop_instance_uid=sop_uid,
             )
     _check_pixel_data(header, transfer_syntax)
-    return ParsedInstance(dataset=ds, transfer_syntax_uid=transfer_syntax, header=header)
+    return header
+
+
+def _read(data: bytes) -> Dataset:
+    try:
+        # Values are converted later, when the DICOM JSON is built; a value that cannot be
+        # converted refuses the object there.
+        return read_part10(data)
+    except InvalidDicomError:
+        raise DicomRejected(
+            "Not a DICOM Part 10 file (no 'DICM' preamble); send files as written by a "
+            "scanner or PACS export."
+        ) from None
+    except (EOFError, ValueError, OSError, KeyError, TypeError, OverflowError) as exc:
+        raise DicomRejected(f"The DICOM file is damaged or truncated: {_short(exc)}") from None
 
 
 def _check_pixel_data(header: Header, transfer_syntax: str) -> None:

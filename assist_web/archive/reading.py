@@ -1,4 +1,5 @@
-"""Part 10 bytes read into a pydicom dataset, as ingest reads every arriving object.
+"""Part 10 bytes read into a pydicom dataset, where ingest needs one: a file the plain reader
+(``scanning.py``) leaves to pydicom, a value only pydicom converts, de-identification.
 
 For an object of a few dozen elements, most of what pydicom's ``dcmread`` spends goes on
 work around the elements: converting file meta values to check them, a second pass looking
@@ -28,12 +29,12 @@ from pydicom.uid import (
 # copied out: the archive stores the bytes as they came and never decodes pixels at ingest.
 DEFER_BYTES = 16 * 1024
 # Every transfer syntax but these encodes the dataset in explicit VR little endian (PS3.5 A.4).
-_EXPLICIT_LITTLE = frozenset(AllTransferSyntaxes) - {
+EXPLICIT_LITTLE = frozenset(AllTransferSyntaxes) - {
     ImplicitVRLittleEndian,
     ExplicitVRBigEndian,
     DeflatedExplicitVRLittleEndian,
 }
-_PREFIX_END = 132  # the 128-byte preamble and 'DICM'
+PREFIX_END = 132  # the 128-byte preamble and 'DICM'
 
 
 def read_part10(data: bytes) -> FileDataset:
@@ -45,16 +46,16 @@ def read_part10(data: bytes) -> FileDataset:
 
 def _read_little_endian(data: bytes) -> FileDataset | None:
     """The file read as pydicom reads it, or None where it needs one of pydicom's other cases."""
-    if data[128:_PREFIX_END] != b"DICM" or not _starts_explicit_group_2(data, _PREFIX_END):
+    if data[128:PREFIX_END] != b"DICM" or not starts_explicit_group_2(data, PREFIX_END):
         return None
     fp = io.BytesIO(data)
-    fp.seek(_PREFIX_END)
+    fp.seek(PREFIX_END)
     file_meta = FileMetaDataset(read_dataset(fp, False, True, stop_when=_past_file_meta))
     file_meta.set_original_encoding(False, True, default_encoding)
     syntax = file_meta.get("TransferSyntaxUID")
     if syntax == ImplicitVRLittleEndian:
         implicit = True
-    elif syntax in _EXPLICIT_LITTLE:
+    elif syntax in EXPLICIT_LITTLE:
         implicit = False
     else:
         return None
@@ -76,7 +77,7 @@ def _read_any(data: bytes) -> FileDataset:
     return ds
 
 
-def _starts_explicit_group_2(data: bytes, at: int) -> bool:
+def starts_explicit_group_2(data: bytes, at: int) -> bool:
     """A (0002,xxxx) element with an explicit VR, as PS3.10 7.1 writes the file meta group."""
     head = data[at : at + 6]
     return (
