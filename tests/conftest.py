@@ -1,5 +1,6 @@
 """Shared fixtures: named users per role, API clients, and an isolated data dir per test."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,27 @@ from rest_framework.test import APIClient
 from assist_web.accounts.audit import audit_forget
 from assist_web.accounts.authentication import CachedTokenAuthentication
 from assist_web.accounts.models import Role, User
+
+
+# Fixtures through which a test reaches the database (and with it the site's broker settings).
+_SITE_FIXTURES = frozenset({"db", "transactional_db", "live_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ASSIST_TESTS_SITE_ONLY=1 (the second pass of scripts/test, on the embedded
+    defaults), only the tests that reach the database run again: the rest gave their answer
+    in the first pass, and do not depend on which database or broker the site uses."""
+    if os.environ.get("ASSIST_TESTS_SITE_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        reaches_site = item.get_closest_marker("django_db") is not None or bool(
+            _SITE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        )
+        (keep if reaches_site else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(autouse=True)
