@@ -101,9 +101,11 @@ def in_process(args: argparse.Namespace, workdir: Path) -> None:
     from rest_framework.authtoken.models import Token
 
     from assist_web.accounts.models import User
+    from assist_web.archive.header import Header
     from assist_web.archive.ingest import instances_ingest
     from assist_web.archive.models import Instance, Patient, Series, Study
-    from assist_web.archive.parsing import Header, parse_part10, read_part10
+    from assist_web.archive.parsing import parse_part10
+    from assist_web.archive.reading import read_part10
     from assist_web.archive.scanning import scan_part10
     from assist_web.archive.store import file_store
 

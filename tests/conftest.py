@@ -14,7 +14,6 @@ from assist_web.accounts.audit import audit_forget
 from assist_web.accounts.authentication import CachedTokenAuthentication
 from assist_web.accounts.models import Role, User
 
-
 # Fixtures through which a test reaches the database (and with it the site's broker settings).
 _SITE_FIXTURES = frozenset({"db", "transactional_db", "live_server"})
 

@@ -11,8 +11,9 @@ from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
 
+from assist_web.archive.header import Header
 from assist_web.archive.models import Instance, Patient, Series, Study
-from assist_web.archive.parsing import DicomRejected, Header, RefusalKind
+from assist_web.archive.parsing import DicomRejected, RefusalKind
 from assist_web.archive.sql_names import column_name, table_name
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 
 from assist_web.archive.deidentify import dataset_deidentify
+from assist_web.archive.header import Header
 from assist_web.archive.indexing import (
     SeriesIndex,
     arrivals_count,
@@ -27,7 +28,7 @@ from assist_web.archive.indexing import (
     stored_checksums,
 )
 from assist_web.archive.models import Instance, Series, SiteSettings
-from assist_web.archive.parsing import DicomRejected, Header, RefusalKind, parse_part10
+from assist_web.archive.parsing import DicomRejected, RefusalKind, parse_part10
 from assist_web.archive.store import FileStore, file_store
 
 logger = logging.getLogger(__name__)

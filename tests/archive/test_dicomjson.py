@@ -20,7 +20,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.tag import Tag
 
 from assist_web.archive.dicomjson import dataset_json
-from assist_web.archive.parsing import Header
+from assist_web.archive.header import Header
 from assist_web.archive.reading import DEFER_BYTES, read_part10
 from workers.phantoms.phantom import make_phantom
 from workers.phantoms.study import write_phantom_study
