@@ -17,12 +17,10 @@ from pydicom.valuerep import STR_VR, PersonName
 
 from assist_web.archive.dicomjson import dataset_json, elements_json, instance_json
 from assist_web.archive.reading import read_part10
-from assist_web.archive.scanning import scan_part10
+from assist_web.archive.scanning import SEQUENCE_END_BYTES, UNDEFINED_LENGTH, scan_part10
 
 _PIXEL_DATA = BaseTag(0x7FE00010)
 _MEDIA_SOP_CLASS = 0x00020002
-_UNDEFINED = 0xFFFFFFFF
-_SEQUENCE_END = b"\xfe\xff\xdd\xe0"
 _NOT_PLAIN = frozenset({"PN", "SQ", "AT"})  # values pydicom gives as objects of its own
 _TAGS: dict[str, str] = {}
 # What pydicom gives for an element without a value: "" for text, None for numbers (DS, IS too).
@@ -120,9 +118,9 @@ class Header:
                 return len(elem.value)
             # Deferred: what reading it would give, the declared length or up to the end, or
             # for an undefined length (encapsulated frames) up to the sequence delimiter.
-            if elem.length != _UNDEFINED:
+            if elem.length != UNDEFINED_LENGTH:
                 return min(elem.length, max(len(self.data) - elem.value_tell, 0))
-            end = self.data.find(_SEQUENCE_END, elem.value_tell)
+            end = self.data.find(SEQUENCE_END_BYTES, elem.value_tell)
             if end >= 0:
                 return end - elem.value_tell
         return len(self.dataset.PixelData)

@@ -37,7 +37,8 @@ _LONG_LENGTH = struct.Struct("<L")
 _VRS = {vr: vr.decode() for vr in ENCODED_VR if len(vr) == 2}
 _LONG = frozenset(str(vr) for vr in EXPLICIT_VR_LENGTH_32)
 _ITEM, _ITEM_END, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
-_SEQUENCE_END_BYTES = b"\xfe\xff\xdd\xe0"
+UNDEFINED_LENGTH = 0xFFFFFFFF
+SEQUENCE_END_BYTES = b"\xfe\xff\xdd\xe0"  # the delimiter ending undefined-length values
 _TRANSFER_SYNTAX = 0x00020010
 
 
@@ -117,14 +118,14 @@ def _dataset(
                 (length,) = _LONG_LENGTH.unpack_from(data, at)
                 at += 4
         value_at = at
-        if length == 0xFFFFFFFF:
+        if length == UNDEFINED_LENGTH:
             vr = vr or _dictionary_vr(tag)
             if vr == "SQ":
                 elements[tag], at = _sequence(data, at, None, end, implicit)
                 continue
             if vr == "UN":
                 raise _NotPlain
-            found = data.find(_SEQUENCE_END_BYTES, at)
+            found = data.find(SEQUENCE_END_BYTES, at)
             if found < 0 or found + 8 > end:
                 raise _NotPlain
             size, at = found - at, found + 8
@@ -166,7 +167,7 @@ def _sequence(
             raise _NotPlain
         if not implicit:
             _check_item_encoding(data, at)
-        if item_length == 0xFFFFFFFF:
+        if item_length == UNDEFINED_LENGTH:
             item, at = _dataset(data, at, end, implicit=implicit, undefined=True)
         else:
             if at + item_length > end:
