@@ -21,6 +21,8 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import _LUT_DESCRIPTOR_TAGS
 
+from assist_web.archive.scanning import UNDEFINED_LENGTH
+
 if TYPE_CHECKING:
     from assist_web.archive.scanning import Elements
 
@@ -207,7 +209,7 @@ def _person_name(vr: str, text: str) -> dict[str, Any]:
 
 def _implicit_vr(tag: int, length: int) -> str:
     if tag == _PIXEL_DATA:  # 'OB or OW': pydicom's choice for implicit VR (PS3.5 A.1, A.4)
-        return "OB" if length == 0xFFFFFFFF else "OW"
+        return "OB" if length == UNDEFINED_LENGTH else "OW"
     entry = DicomDictionary.get(tag)
     if entry is None or " or " in entry[0] or entry[0] == "UN":
         raise _Slow  # private, unknown or ambiguous: pydicom's lookup rules apply
