@@ -15,7 +15,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
@@ -29,7 +28,7 @@ from assist_web.archive.indexing import (
 )
 from assist_web.archive.models import Instance, Series, SiteSettings
 from assist_web.archive.parsing import DicomRejected, RefusalKind, parse_part10
-from assist_web.archive.store import FileStore, file_store
+from assist_web.archive.store import FileStore, Temporary, Writing, file_store
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +64,6 @@ class _Candidate:
     sha256: str
     transfer_syntax_uid: str
     metadata: str
-    temporary: Path | None = None
 
 
 def instance_ingest(
@@ -95,15 +93,17 @@ def instances_ingest(
     candidates = _drop_known(candidates, results)
     if candidates:
         store = file_store()
+        # The files are written and flushed while the index is looked up.
+        writing = store.write([c.data for c in candidates])
         try:
-            _index_batch(candidates, results, store)
+            _index_batch(candidates, writing, results, store)
         except IntegrityError:
             # A concurrent writer stored one of these UIDs first; sort it out one by one.
-            _discard_temporaries(candidates)
+            writing.discard()
             for candidate in candidates:
                 results[candidate.position] = _index_one(candidate, store)
         finally:
-            _discard_temporaries(candidates)
+            writing.discard()  # those not stored
     return [r for r in results if r is not None]
 
 
@@ -179,26 +179,30 @@ def _known(candidate: _Candidate, stored_sha256: str) -> IngestResult:
 
 
 def _index_batch(
-    candidates: list[_Candidate], results: list[IngestResult | None], store: FileStore
+    candidates: list[_Candidate],
+    writing: Writing,
+    results: list[IngestResult | None],
+    store: FileStore,
 ) -> None:
     with transaction.atomic():
         index = SeriesIndex()
-        rows: list[tuple[_Candidate, Instance]] = []
+        accepted: list[tuple[_Candidate, Instance]] = []
         for candidate in candidates:
             try:
                 series = index.series_for(candidate.header)
             except DicomRejected as refusal:
                 results[candidate.position] = _refused(refusal)
                 continue
-            rows.append((candidate, _instance_row(candidate, series, store)))
-        # Files are written only for objects the index accepts, so a refused one leaves no
-        # folder behind either.
-        for candidate, row in rows:
-            candidate.temporary = store.write_temporary(row.path, candidate.data)
-        instances_insert(rows=[row for _, row in rows])
-        arrivals_count(rows=[row for _, row in rows])
-        for candidate, row in rows:
-            store.promote(_take_temporary(candidate), row.path)
+            accepted.append((candidate, _instance_row(candidate, series, store)))
+        files = dict(zip((c.position for c in candidates), writing.wait(), strict=True))
+        rows: list[tuple[_Candidate, Instance, Temporary]] = [
+            (c, row, files[c.position]) for c, row in accepted
+        ]
+        instances_insert(rows=[row for _, row, _ in rows])
+        store.promote([(temporary, row.path) for _, row, temporary in rows])
+        # Last: its row locks on the series and study are held until the commit.
+        arrivals_count(rows=[row for _, row, _ in rows])
+        for candidate, _, _ in rows:
             results[candidate.position] = _result(Outcome.STORED, candidate.header)
 
 
@@ -209,13 +213,14 @@ def _index_one(candidate: _Candidate, store: FileStore) -> IngestResult:
     )
     if known is not None:
         return _known(candidate, known)
+    writing = store.write([candidate.data])
     try:
         with transaction.atomic():
             row = _instance_row(candidate, SeriesIndex().series_for(candidate.header), store)
-            candidate.temporary = store.write_temporary(row.path, candidate.data)
+            [temporary] = writing.wait()
             row.save(force_insert=True)
+            store.promote([(temporary, row.path)])
             arrivals_count(rows=[row])
-            store.promote(_take_temporary(candidate), row.path)
     except DicomRejected as refusal:
         return _refused(refusal)
     except IntegrityError:
@@ -227,6 +232,8 @@ def _index_one(candidate: _Candidate, store: FileStore) -> IngestResult:
         if known is None:
             raise
         return _known(candidate, known)
+    finally:
+        writing.discard()
     return _result(Outcome.STORED, candidate.header)
 
 
@@ -249,20 +256,6 @@ def _instance_row(candidate: _Candidate, series: Series, store: FileStore) -> In
         sha256=candidate.sha256,
         metadata=candidate.metadata,
     )
-
-
-def _discard_temporaries(candidates: list[_Candidate]) -> None:
-    """Remove the files written for objects that were not stored after all."""
-    for candidate in candidates:
-        if candidate.temporary is not None:
-            candidate.temporary.unlink(missing_ok=True)
-            candidate.temporary = None
-
-
-def _take_temporary(candidate: _Candidate) -> Path:
-    assert candidate.temporary is not None
-    temporary, candidate.temporary = candidate.temporary, None
-    return temporary
 
 
 def _result(outcome: Outcome, header: Header, reason: str = "") -> IngestResult:

@@ -1,0 +1,107 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from assist_web.archive import store
+from assist_web.archive.ingest import Outcome, instance_ingest, instances_ingest
+from assist_web.archive.models import Instance
+from assist_web.archive.store import FileStore
+from tests.dicom_files import mr_slice, to_bytes
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_file_and_its_folder_reach_the_disk_before_the_index_commits(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, int]] = []  # ("fsync", inode) or ("commit", 0)
+    real_fsync, real_commit = os.fsync, connection.commit
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        events.append(("fsync", os.fstat(fd).st_ino))
+
+    def commit() -> None:
+        events.append(("commit", 0))
+        real_commit()
+
+    monkeypatch.setattr(store.os, "fsync", fsync)
+    monkeypatch.setattr(connection, "commit", commit)
+    items = [
+        to_bytes(mr_slice(study_uid="1.2.840.7", series_uid="1.2.840.7.1", sop_uid=f"1.2.7.{n}"))
+        for n in (1, 2)
+    ]
+
+    results = instances_ingest(items=items)
+
+    assert [r.outcome for r in results] == [Outcome.STORED, Outcome.STORED]
+    first_commit = events.index(("commit", 0))
+    flushed = {inode for what, inode in events[:first_commit] if what == "fsync"}
+    for instance in Instance.objects.all():
+        path = data_dir / "dicom" / instance.path
+        assert path.stat().st_ino in flushed
+        assert path.parent.stat().st_ino in flushed  # the folder holding its name
+        assert path.parent.parent.stat().st_ino in flushed  # the new series folder's name
+
+
+def test_a_file_never_promoted_leaves_nothing(tmp_path: Path) -> None:
+    files = FileStore(tmp_path / "dicom")
+
+    written = files.write([b"one", b"two"])
+    written.wait()
+    written.discard()
+
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.django_db
+def test_where_unnamed_files_are_not_available_a_hidden_file_is_renamed(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "_O_TMPFILE", 0)
+    data = to_bytes(mr_slice())
+
+    result = instance_ingest(data=data)
+
+    assert result.outcome == Outcome.STORED
+    assert _files(data_dir / "dicom") == [data_dir / "dicom" / Instance.objects.get().path]
+    assert (data_dir / "dicom" / Instance.objects.get().path).read_bytes() == data
+
+
+@pytest.mark.django_db
+def test_a_file_left_under_the_final_name_without_a_row_is_replaced(data_dir: Path) -> None:
+    data = to_bytes(mr_slice(study_uid="1.2.840.8", series_uid="1.2.840.8.1", sop_uid="1.2.8.1"))
+    leftover = data_dir / "dicom" / "1.2.840.8" / "1.2.840.8.1" / "1.2.8.1.dcm"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"an interrupted earlier store")
+
+    result = instance_ingest(data=data)
+
+    assert result.outcome == Outcome.STORED
+    assert leftover.read_bytes() == data
+    assert _files(data_dir / "dicom") == [leftover]
+
+
+def test_when_one_file_of_a_batch_cannot_be_written_none_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = FileStore(tmp_path / "dicom")
+    real_write = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        if bytes(data[:4]) == b"full":
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(store.os, "write", write)
+    written = files.write([b"one", b"full disk", b"three"])
+
+    with pytest.raises(OSError, match="No space left"):
+        written.wait()
+    written.discard()
+    assert _files(tmp_path) == []
