@@ -8,10 +8,16 @@ patient or study behind: a series must stay in its study, a study with its patie
 from collections import Counter
 
 from django.db import connection, models
-from django.db.models import F
 from django.utils import timezone
 
 from assist_web.archive.header import Header
+from assist_web.archive.hierarchy import (
+    row_insert_new,
+    row_pk,
+    series_added,
+    stored_series,
+    stored_study,
+)
 from assist_web.archive.models import Instance, Patient, Series, Study
 from assist_web.archive.parsing import DicomRejected, RefusalKind
 from assist_web.archive.sql_names import column_name, table_name
@@ -66,92 +72,67 @@ class SeriesIndex:
             )
 
     def _find_or_create(self, ds: Header) -> Series:
-        series = _stored_series(ds.text("SeriesInstanceUID"))
+        series_uid, study_uid = ds.text("SeriesInstanceUID"), ds.text("StudyInstanceUID")
+        series = stored_series(series_uid)
         if series is not None:
             return series
-        study = self._study(ds)
-        series, created = Series.objects.select_related("study__patient").get_or_create(
-            series_instance_uid=ds.text("SeriesInstanceUID"),
-            defaults={
-                "study": study,
+        study = stored_study(study_uid)
+        if study is None:
+            identity = {
+                "patient_id": _text(ds, "PatientID", 64),
+                "issuer": _text(ds, "IssuerOfPatientID", 64),
+            }
+            row_insert_new(
+                Patient,
+                {
+                    **identity,
+                    "name": _text(ds, "PatientName", 324),
+                    "birth_date": _text(ds, "PatientBirthDate", 8),
+                    "sex": _text(ds, "PatientSex", 16),
+                },
+                unique=("patient_id", "issuer"),
+            )
+            now = timezone.now()
+            row_insert_new(
+                Study,
+                {
+                    "study_instance_uid": study_uid,
+                    "patient": row_pk(Patient, identity),
+                    "study_date": _text(ds, "StudyDate", 8),
+                    "study_time": _text(ds, "StudyTime", 16),
+                    "accession_number": _text(ds, "AccessionNumber", 16),
+                    "study_id": _text(ds, "StudyID", 16),
+                    "description": _text(ds, "StudyDescription", 64),
+                    "referring_physician": _text(ds, "ReferringPhysicianName", 324),
+                    "modalities": "",
+                    "num_series": 0,
+                    "num_instances": 0,
+                    "created_at": now,
+                    "last_received_at": now,
+                },
+                unique=("study_instance_uid",),
+            )
+            study = stored_study(study_uid)
+            assert study is not None
+        created = row_insert_new(
+            Series,
+            {
+                "series_instance_uid": series_uid,
+                "study": study.pk,
                 "modality": _text(ds, "Modality", 16),
                 "series_number": _series_number(ds),
                 "description": _text(ds, "SeriesDescription", 64),
                 "body_part": _text(ds, "BodyPartExamined", 16),
                 "frame_of_reference_uid": _text(ds, "FrameOfReferenceUID", 64),
+                "num_instances": 0,
             },
+            unique=("series_instance_uid",),
         )
         if created:
-            series.study = study
-            modalities = sorted(
-                set(study.series.exclude(modality="").values_list("modality", flat=True))
-            )
-            Study.objects.filter(pk=study.pk).update(
-                num_series=F("num_series") + 1, modalities="\\".join(modalities)
-            )
+            series_added(study.pk)
+        series = stored_series(series_uid)
+        assert series is not None
         return series
-
-    def _study(self, ds: Header) -> Study:
-        study = (
-            Study.objects.select_related("patient")
-            .filter(study_instance_uid=ds.text("StudyInstanceUID"))
-            .first()
-        )
-        if study is not None:
-            return study
-        patient, _ = Patient.objects.get_or_create(
-            patient_id=_text(ds, "PatientID", 64),
-            issuer=_text(ds, "IssuerOfPatientID", 64),
-            defaults={
-                "name": _text(ds, "PatientName", 324),
-                "birth_date": _text(ds, "PatientBirthDate", 8),
-                "sex": _text(ds, "PatientSex", 16),
-            },
-        )
-        study, _ = Study.objects.select_related("patient").get_or_create(
-            study_instance_uid=ds.text("StudyInstanceUID"),
-            defaults={
-                "patient": patient,
-                "study_date": _text(ds, "StudyDate", 8),
-                "study_time": _text(ds, "StudyTime", 16),
-                "accession_number": _text(ds, "AccessionNumber", 16),
-                "study_id": _text(ds, "StudyID", 16),
-                "description": _text(ds, "StudyDescription", 64),
-                "referring_physician": _text(ds, "ReferringPhysicianName", 324),
-            },
-        )
-        return study
-
-
-def _stored_series(uid: str) -> Series | None:
-    """The series with its study and patient, or None.
-
-    One plain query, because every batch of arriving objects asks it first: compiling the
-    ORM's joined lookup cost more CPU than indexing the ten instances of a STOW request.
-    """
-    series, study, patient = (table_name(m) for m in (Series, Study, Patient))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.id, s.study_id, st.study_instance_uid, st.patient_id, p.patient_id, "  # noqa: S608 - names from the models
-            f"p.issuer FROM {series} s JOIN {study} st ON st.id = s.study_id "
-            f"JOIN {patient} p ON p.id = st.patient_id WHERE s.series_instance_uid = %s",
-            [uid],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    series_pk, study_pk, study_uid, patient_pk, patient_id, issuer = row
-    db = connection.alias
-    found = Series.from_db(
-        db, ["id", "series_instance_uid", "study_id"], [series_pk, uid, study_pk]
-    )
-    found.study = Study.from_db(
-        db, ["id", "study_instance_uid", "patient_id"], [study_pk, study_uid, patient_pk]
-    )
-    found.study.patient = Patient.from_db(
-        db, ["id", "patient_id", "issuer"], [patient_pk, patient_id, issuer]
-    )
-    return found
 
 
 # Indexing a batch is a few statements; written out here rather than built by the ORM, whose

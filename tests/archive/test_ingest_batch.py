@@ -1,14 +1,16 @@
 """A batch is indexed with a few plain statements; what it writes must be what the ORM wrote,
 and a batch that collides with another writer must still fall back to one object at a time."""
 
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from assist_web.archive import ingest
 from assist_web.archive.ingest import Outcome, instance_ingest, instances_ingest
-from assist_web.archive.models import Instance, Series, Study
+from assist_web.archive.models import Instance, Patient, Series, Study
 from tests.dicom_files import mr_slice, to_bytes
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,73 @@ def test_a_batch_writes_every_row_and_count(data_dir: Path) -> None:
     study = Study.objects.get()
     assert (study.num_series, study.num_instances) == (1, 3)
     assert study.last_received_at >= before
+
+
+def test_a_new_study_gets_its_patient_study_and_series_rows_from_the_header() -> None:
+    before = timezone.now()
+    ds = mr_slice(study_uid=STUDY_UID, series_uid=SERIES_UID, patient_id="PAT-9")
+    ds.IssuerOfPatientID, ds.PatientSex, ds.StudyID = "LUND", "F", "S7"
+    ds.StudyDescription, ds.ReferringPhysicianName = "Brain tumour", "Ek^Anna"
+    ds.SeriesDescription, ds.BodyPartExamined, ds.SeriesNumber = "T1 +C", "HEAD", 4
+
+    instances_ingest(items=[to_bytes(ds)])
+
+    patient = Patient.objects.get()
+    assert (patient.patient_id, patient.issuer, patient.name, patient.birth_date, patient.sex) == (
+        "PAT-9", "LUND", "Doe^Jane", "19700101", "F"
+    )  # fmt: skip
+    study = Study.objects.get()
+    assert (study.study_instance_uid, study.patient, study.study_date, study.study_time) == (
+        STUDY_UID, patient, "20260101", "101010"
+    )  # fmt: skip
+    assert (study.accession_number, study.study_id) == ("ACC1", "S7")
+    assert study.description == "Brain tumour"
+    assert (study.referring_physician, study.modalities) == ("Ek^Anna", "MR")
+    assert (study.num_series, study.num_instances) == (1, 1)
+    assert study.created_at >= before and study.last_received_at >= before
+    series = Series.objects.get()
+    assert (series.series_instance_uid, series.study, series.modality) == (SERIES_UID, study, "MR")
+    assert (series.series_number, series.description, series.body_part) == (4, "T1 +C", "HEAD")
+    assert series.frame_of_reference_uid == ds.FrameOfReferenceUID
+    assert series.num_instances == 1
+
+
+def test_each_new_series_adds_its_modality_to_the_study_once() -> None:
+    seg = mr_slice(study_uid=STUDY_UID, series_uid=SERIES_UID + ".2", sop_uid="1.2.3.9")
+    seg.Modality = "SEG"
+    second_mr = mr_slice(study_uid=STUDY_UID, series_uid=SERIES_UID + ".3", sop_uid="1.2.3.8")
+
+    instances_ingest(items=[_slice(1), to_bytes(seg)])
+    instances_ingest(items=[to_bytes(second_mr)])
+
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances, study.modalities) == (3, 3, "MR\\SEG")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_storing_a_new_series_at_once_make_one_series_row() -> None:
+    batches = [[_slice(n), _slice(n + 10)] for n in range(1, 5)]
+    start = threading.Barrier(len(batches))
+    outcomes: list[Outcome] = []
+
+    def store(items: list[bytes]) -> None:
+        start.wait()
+        try:
+            outcomes.extend(r.outcome for r in instances_ingest(items=items))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=store, args=(b,)) for b in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes == [Outcome.STORED] * 8
+    assert Patient.objects.count() == 1
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances, study.modalities) == (1, 8, "MR")
+    assert Series.objects.get().num_instances == 8
 
 
 def test_a_second_batch_of_the_series_adds_to_its_counts() -> None:
