@@ -10,8 +10,10 @@ a few queries per series instead of several per instance, and one commit. Should
 collide with a concurrent writer, it falls back to one transaction per instance.
 """
 
+import errno
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -92,18 +94,14 @@ def instances_ingest(
             results[position] = _refused(refusal)
     candidates = _drop_known(candidates, results)
     if candidates:
-        store = file_store()
-        # The files are written and flushed while the index is looked up.
-        writing = store.write([c.data for c in candidates])
         try:
-            _index_batch(candidates, writing, results, store)
-        except IntegrityError:
-            # A concurrent writer stored one of these UIDs first; sort it out one by one.
-            writing.discard()
+            _store(candidates, results)
+        except OSError as error:
+            # The storage failed (a full disk): the transaction rolled back, no file was named.
+            logger.error("Storage failed for %d object(s): %s", len(candidates), error.strerror)
             for candidate in candidates:
-                results[candidate.position] = _index_one(candidate, store)
-        finally:
-            writing.discard()  # those not stored
+                if results[candidate.position] is None:
+                    results[candidate.position] = _refused(_storage_refusal(error, candidate))
     return [r for r in results if r is not None]
 
 
@@ -175,6 +173,35 @@ def _known(candidate: _Candidate, stored_sha256: str) -> IngestResult:
             sop_class_uid=candidate.header.text("SOPClassUID"),
             sop_instance_uid=candidate.header.text("SOPInstanceUID"),
         )
+    )
+
+
+def _store(candidates: list[_Candidate], results: list[IngestResult | None]) -> None:
+    store = file_store()
+    # The files are written and flushed while the index is looked up.
+    writing = store.write([c.data for c in candidates])
+    try:
+        _index_batch(candidates, writing, results, store)
+    except IntegrityError:
+        # A concurrent writer stored one of these UIDs first; sort it out one by one.
+        writing.discard()
+        for candidate in candidates:
+            results[candidate.position] = _index_one(candidate, store)
+    finally:
+        writing.discard()  # those not stored
+
+
+def _storage_refusal(error: OSError, candidate: _Candidate) -> DicomRejected:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        problem = "The archive's storage is full"
+    else:
+        problem = f"The archive could not write to its storage ({os.strerror(error.errno or 0)})"
+    return DicomRejected(
+        f"{problem}; nothing of this object was stored. Send it again once the site's IT has "
+        "fixed that.",
+        kind=RefusalKind.OUT_OF_RESOURCES,
+        sop_class_uid=candidate.header.text("SOPClassUID"),
+        sop_instance_uid=candidate.header.text("SOPInstanceUID"),
     )
 
 

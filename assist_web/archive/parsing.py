@@ -21,6 +21,7 @@ class RefusalKind(StrEnum):
     INVALID = "invalid"  # not DICOM, damaged, or missing what the archive needs
     CONFLICT = "conflict"  # contradicts the request or what the archive already holds
     DUPLICATE_UID = "duplicate_uid"  # a different object already holds this SOP Instance UID
+    OUT_OF_RESOURCES = "out_of_resources"  # the archive's storage failed (full); send it again
 
 
 class DicomRejected(Exception):

@@ -35,6 +35,7 @@ from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 from pynetdicom.transport import ThreadedAssociationServer
 
 from assist_web.archive.ingest import IngestResult, Outcome, instance_ingest
+from assist_web.archive.parsing import RefusalKind
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,8 @@ def _part10(event: Event) -> bytes:
 
 
 def _result_status(result: IngestResult, sop_uid: str, calling: str) -> Dataset:
+    if result.refusal == RefusalKind.OUT_OF_RESOURCES:
+        return _status(StoreStatus.OUT_OF_RESOURCES, result.reason, sop_uid, calling)
     if result.outcome == Outcome.REFUSED:
         return _status(StoreStatus.CANNOT_UNDERSTAND, result.reason, sop_uid, calling)
     logger.info("C-STORE %s from %s: %s", sop_uid, calling, result.outcome)

@@ -12,6 +12,7 @@ DICOM = "application/dicom"
 CANNOT_UNDERSTAND = 0xC000
 DOES_NOT_MATCH = 0xA900  # the object conflicts with what the URL or the archive says
 DUPLICATE_REFUSED = 0x0111  # a different object already holds this SOP Instance UID
+OUT_OF_RESOURCES = 0xA700  # the archive's storage failed; the client may send it again
 PROCESSING_FAILURE = 0x0110
 
 
@@ -87,6 +88,8 @@ def _failure_code(result: IngestResult) -> int:
         return DOES_NOT_MATCH
     if result.refusal == RefusalKind.DUPLICATE_UID:
         return DUPLICATE_REFUSED
+    if result.refusal == RefusalKind.OUT_OF_RESOURCES:
+        return OUT_OF_RESOURCES
     return CANNOT_UNDERSTAND
 
 

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assist_web.accounts.models import AuditEvent, Role, User
+from assist_web.archive import store
 from assist_web.archive.models import Instance, SiteSettings, Study
 from tests.dicom_files import mr_slice, to_bytes
 from tests.dicomweb.conftest import BASE, SERIES_UID, STUDY_UID, pydicom_file
@@ -116,6 +117,23 @@ def test_study_in_the_url_refuses_objects_of_another_study(api: APIClient, data_
     (failed,) = json.loads(response.content)["00081198"]["Value"]
     assert failed["00081197"]["Value"] == [0xA900]
     assert "another study" in failed["00000902"]["Value"][0]
+    assert _nothing_stored(data_dir)
+
+
+def test_a_full_disk_fails_each_object_as_out_of_resources(
+    api: APIClient, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def write(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "write", write)
+
+    response = _post(api, _body(_slice(1), _slice(2)))
+
+    assert response.status_code == 409
+    failed = json.loads(response.content)["00081198"]["Value"]
+    assert [f["00081197"]["Value"] for f in failed] == [[0xA700], [0xA700]]
+    assert failed[0]["00000902"]["Value"][0].startswith("The archive's storage is full")
     assert _nothing_stored(data_dir)
 
 
