@@ -49,16 +49,11 @@ def row_pk(model: type[models.Model], values: dict[str, object]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def series_added(study_pk: int) -> None:
-    """Count a new series in its study and add its modality. The count's update comes first:
-    it waits for any other writer adding a series to this study, whose series the modalities
-    query then sees."""
+def study_modalities_update(study_pk: int) -> None:
+    """Set the study's modalities from its series. Called with the study's row locked (by the
+    update of its counts), so the series of another writer that locked it first are seen."""
     study, series = table_name(Study), table_name(Series)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {study} SET num_series = num_series + 1 WHERE id = %s",  # noqa: S608
-            [study_pk],
-        )
         cursor.execute(
             f"SELECT DISTINCT modality FROM {series} WHERE {column_name(Series, 'study')} = %s "  # noqa: S608
             "AND modality <> ''",

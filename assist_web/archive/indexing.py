@@ -14,9 +14,9 @@ from assist_web.archive.header import Header
 from assist_web.archive.hierarchy import (
     row_insert_new,
     row_pk,
-    series_added,
     stored_series,
     stored_study,
+    study_modalities_update,
 )
 from assist_web.archive.models import Instance, Patient, Series, Study
 from assist_web.archive.parsing import DicomRejected, RefusalKind
@@ -34,6 +34,15 @@ def _series_number(ds: Header) -> int | None:
         return None
 
 
+def _check_patient(ds: Header, study: Study) -> None:
+    patient = study.patient
+    if (patient.patient_id, patient.issuer) != (
+        _text(ds, "PatientID", 64),
+        _text(ds, "IssuerOfPatientID", 64),
+    ):
+        raise _conflict(ds, "This Study Instance UID is already stored for a different patient.")
+
+
 def _conflict(ds: Header, reason: str) -> DicomRejected:
     return DicomRejected(
         reason,
@@ -44,10 +53,12 @@ def _conflict(ds: Header, reason: str) -> DicomRejected:
 
 
 class SeriesIndex:
-    """Finds or creates the series row of each dataset; remembers them for the batch."""
+    """Finds or creates the series row of each dataset; remembers them for the batch, and how
+    many series it created in each study (``added``, for arrivals_count)."""
 
     def __init__(self) -> None:
         self._series: dict[str, Series] = {}
+        self.added: Counter[int] = Counter()
 
     def series_for(self, ds: Header) -> Series:
         uid = ds.text("SeriesInstanceUID")
@@ -55,21 +66,10 @@ class SeriesIndex:
         if series is None:
             series = self._find_or_create(ds)
             self._series[uid] = series
-        self._check(ds, series)
-        return series
-
-    def _check(self, ds: Header, series: Series) -> None:
-        study = series.study
-        if study.study_instance_uid != ds.text("StudyInstanceUID"):
+        if series.study.study_instance_uid != ds.text("StudyInstanceUID"):
             raise _conflict(ds, "This Series Instance UID is already stored in a different study.")
-        patient = study.patient
-        if (patient.patient_id, patient.issuer) != (
-            _text(ds, "PatientID", 64),
-            _text(ds, "IssuerOfPatientID", 64),
-        ):
-            raise _conflict(
-                ds, "This Study Instance UID is already stored for a different patient."
-            )
+        _check_patient(ds, series.study)
+        return series
 
     def _find_or_create(self, ds: Header) -> Series:
         series_uid, study_uid = ds.text("SeriesInstanceUID"), ds.text("StudyInstanceUID")
@@ -114,6 +114,7 @@ class SeriesIndex:
             )
             study = stored_study(study_uid)
             assert study is not None
+        _check_patient(ds, study)  # before the series is made in it
         created = row_insert_new(
             Series,
             {
@@ -129,7 +130,7 @@ class SeriesIndex:
             unique=("series_instance_uid",),
         )
         if created:
-            series_added(study.pk)
+            self.added[study.pk] += 1
         series = stored_series(series_uid)
         assert series is not None
         return series
@@ -173,23 +174,32 @@ def instances_insert(*, rows: list[Instance]) -> None:
         )
 
 
-def arrivals_count(*, rows: list[Instance]) -> None:
-    """Add newly stored instances to their series' and studies' counts."""
+def arrivals_count(*, rows: list[Instance], added: Counter[int]) -> None:
+    """Add newly stored instances to their series' and studies' counts, and the series made
+    (``added``, per study) to their studies' counts and modalities.
+
+    These updates lock the rows until the commit, so they come last in a batch and always in
+    one order, studies then series, each by id: concurrent batches then never wait for each
+    other in a circle.
+    """
     per_series = Counter(row.series_id for row in rows)
     per_study = Counter(row.series.study_id for row in rows)
     received = Study._meta.get_field("last_received_at")
     assert isinstance(received, models.Field)
     now = received.get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
-        for series_id, count in per_series.items():
+        for study_id in sorted(set(per_study) | set(added)):
+            cursor.execute(
+                f"UPDATE {table_name(Study)} SET num_instances = num_instances + %s, "  # noqa: S608
+                f"num_series = num_series + %s, {column_name(Study, 'last_received_at')} = %s "
+                "WHERE id = %s",
+                [per_study[study_id], added[study_id], now, study_id],
+            )
+            if added[study_id]:
+                study_modalities_update(study_id)  # sees series other writers just committed
+        for series_id in sorted(per_series):
             cursor.execute(
                 f"UPDATE {table_name(Series)} SET num_instances = num_instances + %s "  # noqa: S608
                 "WHERE id = %s",
-                [count, series_id],
-            )
-        for study_id, count in per_study.items():
-            cursor.execute(
-                f"UPDATE {table_name(Study)} SET num_instances = num_instances + %s, "  # noqa: S608
-                f"{column_name(Study, 'last_received_at')} = %s WHERE id = %s",
-                [count, now, study_id],
+                [per_series[series_id], series_id],
             )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from assist_web.archive.deidentify import dataset_deidentify
 from assist_web.archive.header import Header
@@ -182,13 +182,22 @@ def _store(candidates: list[_Candidate], results: list[IngestResult | None]) -> 
     writing = store.write([c.data for c in candidates])
     try:
         _index_batch(candidates, writing, results, store)
-    except IntegrityError:
-        # A concurrent writer stored one of these UIDs first; sort it out one by one.
+    except (IntegrityError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not _concurrent_writers(error):
+            raise
+        # A concurrent writer stored one of these UIDs first, or two batches waited for each
+        # other (both making the same new series, in another order): one by one instead.
         writing.discard()
         for candidate in candidates:
             results[candidate.position] = _index_one(candidate, store)
     finally:
         writing.discard()  # those not stored
+
+
+def _concurrent_writers(error: OperationalError) -> bool:
+    """The database rolled the transaction back for another's sake: a deadlock (SQLSTATE
+    40P01) or a serialization failure (40001)."""
+    return getattr(error.__cause__, "sqlstate", None) in ("40P01", "40001")
 
 
 def _storage_refusal(error: OSError, candidate: _Candidate) -> DicomRejected:
@@ -227,8 +236,7 @@ def _index_batch(
         ]
         instances_insert(rows=[row for _, row, _ in rows])
         store.promote([(temporary, row.path) for _, row, temporary in rows])
-        # Last: its row locks on the series and study are held until the commit.
-        arrivals_count(rows=[row for _, row, _ in rows])
+        arrivals_count(rows=[row for _, row, _ in rows], added=index.added)
         for candidate, _, _ in rows:
             results[candidate.position] = _result(Outcome.STORED, candidate.header)
 
@@ -243,11 +251,12 @@ def _index_one(candidate: _Candidate, store: FileStore) -> IngestResult:
     writing = store.write([candidate.data])
     try:
         with transaction.atomic():
-            row = _instance_row(candidate, SeriesIndex().series_for(candidate.header), store)
+            index = SeriesIndex()
+            row = _instance_row(candidate, index.series_for(candidate.header), store)
             [temporary] = writing.wait()
             row.save(force_insert=True)
             store.promote([(temporary, row.path)])
-            arrivals_count(rows=[row])
+            arrivals_count(rows=[row], added=index.added)
     except DicomRejected as refusal:
         return _refused(refusal)
     except IntegrityError:

@@ -85,6 +85,21 @@ def test_an_object_refused_for_a_conflict_leaves_no_folder_behind(data_dir: Path
     assert list((data_dir / "dicom").rglob("*.part")) == []
 
 
+def test_a_new_series_for_another_patient_in_a_stored_study_leaves_no_series_behind() -> None:
+    instance_ingest(data=to_bytes(mr_slice(study_uid="1.2.840.5", series_uid="1.2.840.5.1")))
+
+    result = instance_ingest(
+        data=to_bytes(
+            mr_slice(study_uid="1.2.840.5", series_uid="1.2.840.5.2", patient_id="SOMEONE-ELSE")
+        )
+    )
+
+    assert result.outcome == Outcome.REFUSED
+    assert "different patient" in result.reason
+    assert list(Series.objects.values_list("series_instance_uid", flat=True)) == ["1.2.840.5.1"]
+    assert Study.objects.get().num_series == 1
+
+
 def test_deidentification_remaps_uids_consistently_and_shifts_dates() -> None:
     settings = SiteSettings.current()
     settings.deidentify_on_ingest = True

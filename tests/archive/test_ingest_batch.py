@@ -2,13 +2,15 @@
 and a batch that collides with another writer must still fall back to one object at a time."""
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from assist_web.archive import ingest
+from assist_web.archive import indexing, ingest
 from assist_web.archive.ingest import Outcome, instance_ingest, instances_ingest
 from assist_web.archive.models import Instance, Patient, Series, Study
 from tests.dicom_files import mr_slice, to_bytes
@@ -112,6 +114,98 @@ def test_requests_storing_a_new_series_at_once_make_one_series_row() -> None:
     study = Study.objects.get()
     assert (study.num_series, study.num_instances, study.modalities) == (1, 8, "MR")
     assert Series.objects.get().num_instances == 8
+
+
+def _concurrently(batches: list[list[bytes]]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    start = threading.Barrier(len(batches))
+
+    def store(items: list[bytes]) -> None:
+        start.wait()
+        try:
+            outcomes.extend(r.outcome for r in instances_ingest(items=items))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=store, args=(b,)) for b in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def _meeting(count: int) -> Callable[[], None]:
+    """Each of ``count`` threads waits for the others here once (or 2 s, where the database
+    lets only one writer through at a time)."""
+    barrier, met = threading.Barrier(count), threading.local()
+
+    def meet() -> None:
+        if not getattr(met, "done", False):
+            met.done = True
+            try:
+                barrier.wait(timeout=2)
+            except threading.BrokenBarrierError:
+                pass
+
+    return meet
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_making_a_series_and_one_adding_to_an_old_series_do_not_deadlock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    new_series = SERIES_UID + ".2"
+    instances_ingest(items=[_slice(1)])
+    meet, count = _meeting(2), indexing.arrivals_count
+
+    def arrivals_count_when_both_are_ready(**kwargs: object) -> None:
+        meet()  # both batches have looked up and made their rows
+        if len(kwargs["rows"]) == 2:  # type: ignore[arg-type]
+            time.sleep(0.3)  # the batch of the old series counts first
+        count(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "arrivals_count", arrivals_count_when_both_are_ready)
+    newcomer = mr_slice(study_uid=STUDY_UID, series_uid=new_series, sop_uid="1.2.3.77")
+
+    outcomes = _concurrently([[_slice(2)], [_slice(3), to_bytes(newcomer)]])
+
+    assert outcomes == [Outcome.STORED] * 3
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances, study.modalities) == (2, 4, "MR")
+    counts = dict(Series.objects.values_list("series_instance_uid", "num_instances"))
+    assert counts == {SERIES_UID: 3, new_series: 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_making_the_same_new_series_in_opposite_orders_all_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = SERIES_UID + ".1", SERIES_UID + ".2"
+    meet, insert = _meeting(2), indexing.row_insert_new
+
+    def insert_then_wait(model: type, values: dict[str, object], **kwargs: object) -> bool:
+        made = insert(model, values, **kwargs)  # type: ignore[arg-type]
+        if model is Series:
+            meet()  # each has made one series and now makes the other's: they wait in a circle
+        return made
+
+    monkeypatch.setattr(indexing, "row_insert_new", insert_then_wait)
+    study_first = mr_slice(study_uid=STUDY_UID, series_uid=first, sop_uid="1.2.3.1")
+    prepared = instances_ingest(items=[to_bytes(study_first)])  # the study exists for both
+    assert [r.outcome for r in prepared] == [Outcome.STORED]
+    a = [to_bytes(mr_slice(study_uid=STUDY_UID, series_uid=s, sop_uid=f"1.2.4.{n}"))
+         for n, s in enumerate([second, first + ".9"])]  # fmt: skip
+    b = [to_bytes(mr_slice(study_uid=STUDY_UID, series_uid=s, sop_uid=f"1.2.5.{n}"))
+         for n, s in enumerate([first + ".9", second])]  # fmt: skip
+
+    outcomes = _concurrently([a, b])
+
+    assert outcomes == [Outcome.STORED] * 4
+    study = Study.objects.get()
+    assert (study.num_series, study.num_instances) == (3, 5)
+    counts = dict(Series.objects.values_list("series_instance_uid", "num_instances"))
+    assert counts == {first: 1, second: 2, first + ".9": 2}
 
 
 def test_a_second_batch_of_the_series_adds_to_its_counts() -> None:
