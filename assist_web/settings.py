@@ -164,7 +164,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 100_000
 ASSIST_AE_TITLE = env_str("ASSIST_AE_TITLE", "ASSIST") or "ASSIST"
 ASSIST_DICOM_PORT = env_int("ASSIST_DICOM_PORT", 11112, minimum=1)
 ASSIST_DICOM_BIND = env_str("ASSIST_DICOM_BIND", "0.0.0.0") or "0.0.0.0"  # noqa: S104
-# Calling AE titles the listener accepts (comma separated); empty accepts any caller.
+# Calling AE titles the listener accepts (comma separated); "*" accepts any caller. Unset, the
+# listener starts only with DEBUG on (accepting any): a site names its scanners and PACS.
 ASSIST_DICOM_ALLOWED_AES = env_list("ASSIST_DICOM_ALLOWED_AES", [])
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])

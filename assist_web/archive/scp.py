@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, close_old_connections, connections
 from pydicom.dataset import Dataset
 from pydicom.uid import (
@@ -81,11 +82,19 @@ class ListenerConfig:
     def from_settings(
         cls, *, port: int | None = None, ae_title: str | None = None
     ) -> "ListenerConfig":
+        """The listener's settings; ImproperlyConfigured when, outside DEBUG, nobody said who
+        may send (anyone on the network could otherwise store objects in the archive)."""
+        allowed = list(settings.ASSIST_DICOM_ALLOWED_AES)
+        if not allowed and not settings.DEBUG:
+            raise ImproperlyConfigured(
+                "Set ASSIST_DICOM_ALLOWED_AES to the AE titles of the scanners and PACS that may "
+                "send to this site (comma separated), or to * to accept any caller."
+            )
         return cls(
             ae_title=ae_title or settings.ASSIST_AE_TITLE,
             bind=settings.ASSIST_DICOM_BIND,
             port=settings.ASSIST_DICOM_PORT if port is None else port,
-            allowed_aes=tuple(settings.ASSIST_DICOM_ALLOWED_AES),
+            allowed_aes=() if "*" in allowed else tuple(allowed),
         )
 
 

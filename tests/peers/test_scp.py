@@ -8,6 +8,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 from pydicom.uid import CTImageStorage, MRImageStorage
 from pynetdicom import AE
 
@@ -162,6 +164,39 @@ def test_only_allowed_calling_aes_may_associate(dcmtk: None) -> None:
     assert refused.returncode != 0
     assert "Rejected" in refused.stdout + refused.stderr
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_outside_debug_the_listener_needs_the_callers_named() -> None:
+    with (
+        override_settings(DEBUG=False, ASSIST_DICOM_ALLOWED_AES=[]),
+        pytest.raises(ImproperlyConfigured, match="Set ASSIST_DICOM_ALLOWED_AES"),
+    ):
+        ListenerConfig.from_settings()
+
+    with override_settings(DEBUG=False, ASSIST_DICOM_ALLOWED_AES=["MR1", "PACS"]):
+        assert ListenerConfig.from_settings().allowed_aes == ("MR1", "PACS")
+    with override_settings(DEBUG=False, ASSIST_DICOM_ALLOWED_AES=["*"]):
+        assert ListenerConfig.from_settings().allowed_aes == ()  # any caller, said explicitly
+    with override_settings(DEBUG=True, ASSIST_DICOM_ALLOWED_AES=[]):
+        assert ListenerConfig.from_settings().allowed_aes == ()
+
+
+def test_the_management_command_says_what_to_set_and_does_not_listen(tmp_path: Path) -> None:
+    env = {**os.environ, "ASSIST_DATA_DIR": str(tmp_path), "DEBUG": "0", "SECRET_KEY": "k" * 50}
+    env.pop("ASSIST_DICOM_ALLOWED_AES", None)
+
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "dicom_listener", "--port", str(free_port())],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode != 0
+    assert "Set ASSIST_DICOM_ALLOWED_AES to the AE titles" in finished.stderr
+    assert "Traceback" not in finished.stderr
 
 
 @pytest.mark.peers

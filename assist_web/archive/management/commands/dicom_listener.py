@@ -3,7 +3,8 @@
 import signal
 from types import FrameType
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assist_web.archive.scp import ListenerConfig, listener_start
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     help = (
         "Accept DICOM objects pushed by scanners and PACS (C-STORE) into the archive. "
         "AE title, port and bind address come from ASSIST_AE_TITLE, ASSIST_DICOM_PORT and "
-        "ASSIST_DICOM_BIND unless given here."
+        "ASSIST_DICOM_BIND unless given here; the callers allowed from ASSIST_DICOM_ALLOWED_AES."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,10 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         port = options.get("port")
         ae_title = options.get("ae_title")
-        config = ListenerConfig.from_settings(
-            port=int(port) if isinstance(port, int) else None,
-            ae_title=str(ae_title) if ae_title else None,
-        )
+        try:
+            config = ListenerConfig.from_settings(
+                port=int(port) if isinstance(port, int) else None,
+                ae_title=str(ae_title) if ae_title else None,
+            )
+        except ImproperlyConfigured as problem:
+            raise CommandError(str(problem)) from None
         if not 0 < config.port < 65536:
             self.stderr.write(f"Port must be 1-65535, not {config.port}")
             raise SystemExit(2)
