@@ -176,6 +176,10 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-csrftoken"]
 ASSIST_CLIENT_ADDR_HEADER = env_str("ASSIST_CLIENT_ADDR_HEADER", "") or ""
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+# Workstations in a clinic are shared: a sign-in lasts a working day at most, and ends when the
+# browser closes.
+SESSION_COOKIE_AGE = env_int("ASSIST_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

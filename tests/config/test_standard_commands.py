@@ -1,8 +1,12 @@
 """The standard Django and DRF commands work with the project's user model and settings."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from assist_web.accounts.models import Role, User
@@ -41,6 +45,16 @@ def test_login_then_logout_through_the_pages(alice: User) -> None:
     client.post("/accounts/logout/")
 
     assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_sign_in_ends_with_the_browser_and_after_a_working_day(alice: User) -> None:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "alice", "password": "alice-pass-2026"})
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")  # gone when the browser closes
+    lasts = client.session.get_expiry_date() - timezone.now()
+    assert timedelta(hours=11, minutes=59) < lasts <= timedelta(hours=12)
 
 
 def test_a_site_admin_reaches_the_admin_and_a_physician_does_not(alice: User, sam: User) -> None:
