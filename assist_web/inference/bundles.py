@@ -7,6 +7,7 @@ member that would land outside the folder it is unpacked to, a link, or a zip bo
 
 import hashlib
 import json
+import os
 import shutil
 import stat
 import tempfile
@@ -132,6 +133,14 @@ def bundle_inspect(*, path: Path, sha256: str, size: int) -> BundleInfo:
 
 
 def bundle_store(*, temporary: Path, destination: Path) -> None:
-    """Move a checked bundle to its place, named by checksum, so a reader never sees half."""
+    """Move a checked bundle to its place, named by checksum, so a reader never sees half;
+    on disk (file and folder flushed) before the caller commits the version's row."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
     shutil.move(temporary, destination)
+    folder = os.open(destination.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
