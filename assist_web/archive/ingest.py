@@ -13,7 +13,6 @@ collide with a concurrent writer, it falls back to one transaction per instance.
 import errno
 import hashlib
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -204,7 +203,7 @@ def _storage_refusal(error: OSError, candidate: _Candidate) -> DicomRejected:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         problem = "The archive's storage is full"
     else:
-        problem = f"The archive could not write to its storage ({os.strerror(error.errno or 0)})"
+        problem = f"The archive could not write to its storage ({error.strerror or 'I/O error'})"
     return DicomRejected(
         f"{problem}; nothing of this object was stored. Send it again once the site's IT has "
         "fixed that.",
