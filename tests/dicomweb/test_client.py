@@ -40,9 +40,14 @@ def _compressed(name: str) -> Dataset:
 @pytest.fixture
 def client(live_server, alice: User) -> Iterator[DICOMwebClient]:  # type: ignore[no-untyped-def]
     token, _ = Token.objects.get_or_create(user=alice)
-    yield DICOMwebClient(
-        url=f"{live_server.url}/dicomweb", headers={"Authorization": f"Token {token.key}"}
-    )
+    # Closed at the end, so that the live server's threads for its kept-alive connections
+    # end too, with their database sessions.
+    with requests.Session() as session:
+        yield DICOMwebClient(
+            url=f"{live_server.url}/dicomweb",
+            headers={"Authorization": f"Token {token.key}"},
+            session=session,
+        )
 
 
 @pytest.fixture
