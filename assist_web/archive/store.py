@@ -105,7 +105,7 @@ def _link(fd: int, name: Path) -> None:
     os.link(_PROC_FD / str(fd), name, src_dir_fd=fd, follow_symlinks=True)
 
 
-def _folder_sync(folder: Path) -> None:
+def folder_sync(folder: Path) -> None:
     """Flush a folder's entries (a new name in it) to disk."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -195,7 +195,7 @@ class FileStore:
                 raise
             folders.add(final.parent)
         for folder in folders:
-            _folder_sync(folder)
+            folder_sync(folder)
 
     def _folder(self, folder: Path) -> Path:
         """``folder``, made if missing; each folder made is flushed into its parent."""
@@ -207,7 +207,7 @@ class FileStore:
                 level = level.parent
             for made in reversed(missing):
                 made.mkdir(exist_ok=True)
-                _folder_sync(made.parent)
+                folder_sync(made.parent)
             self._folders.add(folder)
         return folder
 

@@ -18,6 +18,8 @@ from typing import IO, Any
 
 from django.conf import settings
 
+from assist_web.archive.store import folder_sync
+
 REQUIRED_MEMBERS = ("configs/metadata.json", "configs/inference.json", "models/model.pt")
 # Weights compress poorly (about 1.1x); far more than this is not a model but a bomb.
 _MAX_RATIO = 50
@@ -139,8 +141,4 @@ def bundle_store(*, temporary: Path, destination: Path) -> None:
     with temporary.open("rb") as handle:
         os.fsync(handle.fileno())
     shutil.move(temporary, destination)
-    folder = os.open(destination.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    folder_sync(destination.parent)
