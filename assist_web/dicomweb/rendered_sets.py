@@ -1,5 +1,6 @@
 """Rendered studies and series (PS3.18 9.5): which images, in what form, one part each."""
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from assist_web.dicomweb.rendering import (
     frame_render,
     has_image,
 )
+
+logger = logging.getLogger(__name__)
 
 # Rendering a 512x512 slice costs the web worker about 2 ms of CPU as JPEG and up to 30 ms as
 # PNG: a thousand instances, a long CT series, keep one response under half a minute.
@@ -101,9 +104,24 @@ def representative_image(instances: list[StoredInstance]) -> StoredInstance:
 def rendered_parts(
     instances: list[StoredInstance], options: RenderOptions
 ) -> Iterator[tuple[str, list[bytes]]]:
-    """(Content-Type, [image]) of each instance's first frame, rendered as it is sent."""
-    for instance in instances:
-        image = frame_render(path=instance.path, sha256=instance.sha256, number=1, options=options)
+    """(Content-Type, [image]) of each instance's first frame, rendered as it is sent.
+
+    The response has begun by then, so an image that cannot be rendered (pixel data this site
+    cannot decode) is left out rather than cutting the body short, and logged.
+    """
+    for number, instance in enumerate(instances, start=1):
+        try:
+            image = frame_render(
+                path=instance.path, sha256=instance.sha256, number=1, options=options
+            )
+        except Exception as error:  # whatever the decoder raised: go on
+            logger.warning(
+                "Rendered images: image %d of %d left out, it could not be rendered (%s)",
+                number,
+                len(instances),
+                type(error).__name__,
+            )
+            continue
         yield options.media_type, [image]
 
 

@@ -195,6 +195,31 @@ def test_series_rendered_is_one_png_per_instance_in_instance_order(
     assert event.resource == f"{SERIES_URL}/rendered"
 
 
+def test_an_image_that_cannot_be_rendered_is_left_out_and_the_body_still_ends(
+    api: APIClient, db: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    stored = [_windowed(0, number) for number in (1, 2, 3)]
+    render = rendered_sets.frame_render
+    unreadable = Instance.objects.get(sop_instance_uid=stored[1].sop_instance_uid).path
+
+    def render_or_fail(*, path: object, **kwargs: object) -> bytes:
+        if str(path).endswith(unreadable):
+            raise ValueError("pixel data this site cannot decode")
+        return render(path=path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendered_sets, "frame_render", render_or_fail)
+
+    response = api.get(f"{SERIES_URL}/rendered", HTTP_ACCEPT=MULTIPART_PNG)
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    boundary = response["Content-Type"].split("boundary=")[1].strip('"')
+    assert body.endswith(f"--{boundary}--\r\n".encode())
+    assert body.count(b"Content-Type: image/png") == 2
+    assert "image 2 of 3 left out, it could not be rendered (ValueError)" in caplog.text
+    assert stored[1].sop_instance_uid not in caplog.text
+
+
 def test_study_rendered_spans_its_series_in_series_order_as_jpeg(api: APIClient, mr_series) -> None:
     mr_series(2, series_uid=OTHER_SERIES_UID, SeriesNumber=2)  # 16x16, stored first
     _ramp(SeriesNumber=1)  # 4x4
