@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from assist_web.accounts.audit import audit_forget
 from assist_web.accounts.authentication import CachedTokenAuthentication
 from assist_web.accounts.models import Role, User
+from tests.flushing import flush_log  # noqa: F401 - fixtures are found by name
 
 # Fixtures through which a test reaches the database (and with it the site's broker settings).
 _SITE_FIXTURES = frozenset({"db", "transactional_db", "live_server"})

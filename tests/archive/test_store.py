@@ -3,7 +3,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from pydicom import Dataset
 
 from assist_web.archive import store
@@ -13,6 +12,7 @@ from assist_web.archive.parsing import RefusalKind
 from assist_web.archive.scp import StoreStatus, store_handle
 from assist_web.archive.store import FileStore
 from tests.dicom_files import mr_slice, to_bytes
+from tests.flushing import FlushLog
 
 
 def _files(root: Path) -> list[Path]:
@@ -21,21 +21,8 @@ def _files(root: Path) -> list[Path]:
 
 @pytest.mark.django_db(transaction=True)
 def test_each_file_and_its_folder_reach_the_disk_before_the_index_commits(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, flush_log: FlushLog
 ) -> None:
-    events: list[tuple[str, int]] = []  # ("fsync", inode) or ("commit", 0)
-    real_fsync, real_commit = os.fsync, connection.commit
-
-    def fsync(fd: int) -> None:
-        real_fsync(fd)
-        events.append(("fsync", os.fstat(fd).st_ino))
-
-    def commit() -> None:
-        events.append(("commit", 0))
-        real_commit()
-
-    monkeypatch.setattr(store.os, "fsync", fsync)
-    monkeypatch.setattr(connection, "commit", commit)
     items = [
         to_bytes(mr_slice(study_uid="1.2.840.7", series_uid="1.2.840.7.1", sop_uid=f"1.2.7.{n}"))
         for n in (1, 2)
@@ -44,8 +31,7 @@ def test_each_file_and_its_folder_reach_the_disk_before_the_index_commits(
     results = instances_ingest(items=items)
 
     assert [r.outcome for r in results] == [Outcome.STORED, Outcome.STORED]
-    first_commit = events.index(("commit", 0))
-    flushed = {inode for what, inode in events[:first_commit] if what == "fsync"}
+    flushed = flush_log.flushed_before_commit()
     for instance in Instance.objects.all():
         path = data_dir / "dicom" / instance.path
         assert path.stat().st_ino in flushed

@@ -1,19 +1,17 @@
 """Bundle uploads: what the registry accepts, and that a refusal leaves nothing behind."""
 
 import io
-import os
 import random
 import zipfile
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from assist_web.accounts.models import User
-from assist_web.inference import bundles
 from assist_web.inference.bundles import BundleInvalid
 from assist_web.inference.models import ModelVersion
 from assist_web.inference.services import RegistryRefused, model_version_register
+from tests.flushing import FlushLog
 from tests.inference.factories import METADATA, bundle_bytes
 
 pytestmark = pytest.mark.django_db
@@ -42,25 +40,11 @@ def test_a_good_bundle_is_stored_by_checksum_as_a_candidate(sam: User, data_dir:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_bundle_and_its_folder_reach_the_disk_before_the_version_commits(
-    sam: User, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    sam: User, flush_log: FlushLog
 ) -> None:
-    events: list[tuple[str, int]] = []  # ("fsync", inode) or ("commit", 0)
-    real_fsync, real_commit = os.fsync, connection.commit
-
-    def fsync(fd: int) -> None:
-        real_fsync(fd)
-        events.append(("fsync", os.fstat(fd).st_ino))
-
-    def commit() -> None:
-        events.append(("commit", 0))
-        real_commit()
-
-    monkeypatch.setattr(bundles.os, "fsync", fsync)
-    monkeypatch.setattr(connection, "commit", commit)
-
     version = _register(bundle_bytes(), sam)
 
-    flushed = {inode for what, inode in events[: events.index(("commit", 0))] if what == "fsync"}
+    flushed = flush_log.flushed_before_commit()
     assert version.bundle_path.stat().st_ino in flushed
     assert version.bundle_path.parent.stat().st_ino in flushed
 
