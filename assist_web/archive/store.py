@@ -7,6 +7,7 @@ answered, so a stored object must survive a power cut from that moment on: each 
 """
 
 import errno
+import functools
 import os
 import re
 import secrets
@@ -86,9 +87,15 @@ class Temporary:
             self._path = None
 
 
+@functools.cache
+def _can_name_unnamed() -> bool:
+    """Whether /proc/self/fd is there to link an unnamed file by (asked once per process)."""
+    return _PROC_FD.is_dir()
+
+
 def _unnamed(folder: Path) -> int | None:
     """A descriptor of a new unnamed file in ``folder``, or None where that cannot be made."""
-    if not _O_TMPFILE or not _PROC_FD.is_dir():
+    if not _O_TMPFILE or not _can_name_unnamed():
         return None
     try:
         return os.open(folder, _O_TMPFILE | os.O_WRONLY, 0o600)
