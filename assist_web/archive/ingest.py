@@ -79,7 +79,8 @@ def instances_ingest(
     """Ingest each object independently; one result per item, in order.
 
     ``derived``: the objects were made by this site or its gpu workers from images already in
-    the archive (SEG, RTSTRUCT). They are never de-identified: their patient, study and
+    the archive (SEG, RTSTRUCT), or are the archive's own files indexed again
+    (``archive_check --repair``). They are never de-identified: their patient, study and
     referenced UIDs already are the archive's, and remapping them again would detach them
     from their images.
     """

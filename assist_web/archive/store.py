@@ -21,6 +21,9 @@ from django.conf import settings
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)
 _PROC_FD = Path("/proc/self/fd")
+# The end of a hidden file's name while it is written (where a file cannot be made without a
+# name) or set aside while promoting; a crash in between leaves it (see checking.py).
+PART_SUFFIX = ".part"
 # PS3.5 9.1: digits and dots, no leading zeros in a component, at most 64 characters.
 _UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 
@@ -44,7 +47,7 @@ class Temporary:
         self._path: Path | None = None
         fd = _unnamed(folder)
         if fd is None:
-            self._path = folder / f".{secrets.token_hex(12)}.part"
+            self._path = folder / f".{secrets.token_hex(12)}{PART_SUFFIX}"
             fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o600)
         try:
             view = memoryview(data)
@@ -71,7 +74,7 @@ class Temporary:
         try:
             _link(self._fd, final)
         except FileExistsError:
-            aside = final.parent / f".{secrets.token_hex(12)}.part"
+            aside = final.parent / f".{secrets.token_hex(12)}{PART_SUFFIX}"
             _link(self._fd, aside)
             os.replace(aside, final)
         os.close(self._fd)
