@@ -2,12 +2,13 @@
  * The structures as Cornerstone labelmap segmentations: one segmentation per structure (they
  * overlap: GTV lies inside CTV inside PTV inside Brain), each a labelmap volume on the reference
  * series' grid holding 1 inside. Maps the API's runs (slices ordered as `instances`) onto the
- * volume's own slice order by SOP Instance UID, and back.
+ * volume's own slice order by SOP Instance UID, and back (see ./sliceOrder).
  */
-import { cache, utilities as csUtilities, volumeLoader, type Types } from '@cornerstonejs/core';
+import { cache, volumeLoader, type Types } from '@cornerstonejs/core';
 import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
 import type { LabelmapJson } from './api';
-import { maskToRuns, runsToMask } from './runs';
+import { applyLayerStyle, defaultStyle, type LayerStyle } from './layerStyle';
+import { runsToVolume, sliceOrderOf, volumeToRuns } from './sliceOrder';
 
 const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
 
@@ -16,16 +17,6 @@ export interface Structure {
   color: [number, number, number];
   segmentationId: string;
   volumeId: string;
-}
-
-export interface LayerStyle {
-  visible: boolean;
-  opacity: number; // 0..1
-  fill: boolean; // false: outline only
-}
-
-export class GridMismatch extends Error {
-  override name = 'GridMismatch';
 }
 
 export class StructureLayers {
@@ -58,20 +49,7 @@ export class StructureLayers {
 
   /** Checks the labelmap's grid against the volume and remembers the slice mapping. */
   bind(labelmap: LabelmapJson): void {
-    const [columns, rows, slices] = this.reference.dimensions;
-    const [shapeSlices, shapeRows, shapeColumns] = labelmap.shape;
-    if (shapeRows !== rows || shapeColumns !== columns || shapeSlices !== slices) {
-      throw new GridMismatch(
-        `The structures were drawn on a ${shapeSlices}×${shapeRows}×${shapeColumns} grid; ` +
-          `the series has ${slices}×${rows}×${columns}.`,
-      );
-    }
-    const position = new Map(labelmap.instances.map((uid, i) => [uid, i]));
-    this.sliceOrder = this.reference.imageIds.map((imageId) => {
-      const found = position.get(sopOf(imageId));
-      if (found === undefined) throw new GridMismatch('A slice of the series is not in the structures.');
-      return found;
-    });
+    this.sliceOrder = sliceOrderOf(this.reference, labelmap);
   }
 
   /** Creates the structure's segmentation (once) and shows it in every known viewport. */
@@ -91,8 +69,7 @@ export class StructureLayers {
     segmentation.segmentIndex.setActiveSegmentIndex(segmentationId, 1);
     const structure: Structure = { name, color, segmentationId, volumeId };
     this.structures.set(name, structure);
-    // A large organ filled would hide the anatomy under the targets: outlined by default.
-    this.styles.set(name, { visible: true, opacity: 0.4, fill: name !== 'Brain' });
+    this.styles.set(name, defaultStyle(name));
     for (const viewportId of this.viewportIds) this.addTo(viewportId, structure);
     return structure;
   }
@@ -135,25 +112,7 @@ export class StructureLayers {
 
   private applyStyle(viewportId: string, structure: Structure): void {
     const style = this.styles.get(structure.name);
-    if (!style) return;
-    const specifier = { segmentationId: structure.segmentationId, type: LABELMAP };
-    const fillAlpha = style.fill ? style.opacity : 0;
-    segmentation.config.style.setStyle(
-      { viewportId, ...specifier },
-      {
-        renderFill: style.fill,
-        renderFillInactive: style.fill,
-        fillAlpha,
-        fillAlphaInactive: fillAlpha,
-        renderOutline: true,
-        renderOutlineInactive: true,
-        outlineWidth: style.fill ? 1 : 2,
-        outlineWidthInactive: style.fill ? 1 : 2,
-        outlineOpacity: Math.max(style.opacity, 0.6),
-        outlineOpacityInactive: Math.max(style.opacity, 0.6),
-      },
-    );
-    segmentation.config.visibility.setSegmentIndexVisibility(viewportId, specifier, 1, style.visible);
+    if (style) applyLayerStyle(viewportId, structure.segmentationId, style);
   }
 
   /** The structure's voxels, in the volume's slice order (a copy). */
@@ -184,23 +143,12 @@ export class StructureLayers {
 
   /** API runs (instances order) to voxels in volume order. */
   fromRuns(runs: readonly number[]): Uint8Array {
-    const size = this.sliceSize;
-    const server = runsToMask(runs, this.voxelCount);
-    const volume = new Uint8Array(this.voxelCount);
-    this.sliceOrder.forEach((serverSlice, k) => {
-      volume.set(server.subarray(serverSlice * size, (serverSlice + 1) * size), k * size);
-    });
-    return volume;
+    return runsToVolume(runs, this.sliceOrder, this.sliceSize, this.voxelCount);
   }
 
   /** Voxels in volume order to API runs (instances order). */
   toRuns(data: Uint8Array): number[] {
-    const size = this.sliceSize;
-    const server = new Uint8Array(this.voxelCount);
-    this.sliceOrder.forEach((serverSlice, k) => {
-      server.set(data.subarray(k * size, (k + 1) * size), serverSlice * size);
-    });
-    return maskToRuns(server);
+    return volumeToRuns(data, this.sliceOrder, this.sliceSize, this.voxelCount);
   }
 
   private labelmap(structure: Structure): Types.IImageVolume {
@@ -208,26 +156,4 @@ export class StructureLayers {
     if (!volume) throw new Error(`The ${structure.name} labelmap is gone from the cache.`);
     return volume;
   }
-}
-
-/** The SOP Instance UID in a wadors: image ID (…/instances/<uid>/frames/<n>). */
-export function sopOf(imageId: string): string {
-  const match = /\/instances\/([^/]+)\/frames\//.exec(imageId);
-  return match?.[1] ?? '';
-}
-
-/** An undo/redo step for a whole-structure replacement (interpolation, margins, revision swap). */
-export function pushReplacement(
-  layers: StructureLayers,
-  changes: { name: string; before: Uint8Array; after: Uint8Array }[],
-  onRestore: () => void,
-): void {
-  csUtilities.HistoryMemo.DefaultHistoryMemo.push({
-    id: `replace-${Date.now()}`,
-    operationType: 'labelmap',
-    restoreMemo: (undo?: boolean) => {
-      for (const change of changes) layers.write(change.name, undo ? change.before : change.after);
-      onRestore();
-    },
-  });
 }

@@ -23,8 +23,9 @@ export async function revisionWritten(
 }
 
 /**
- * Approval asks for the password again. `approve` returns nothing when done, or throws: the
- * dialog shows the server's message and stays open for another try.
+ * Approval asks for the password again: the Approve button opens the dialog for the revision
+ * shown. `approve` returns nothing when done, or throws: the dialog shows the server's message
+ * and stays open for another try.
  */
 export class ApprovalDialog {
   private readonly dialog = byId('approve-dialog', HTMLDialogElement);
@@ -32,12 +33,16 @@ export class ApprovalDialog {
   private readonly error = byId('approve-error', HTMLElement);
   private readonly confirm = byId('approve-confirm', HTMLButtonElement);
 
-  constructor(private readonly approve: (password: string) => Promise<void>) {
+  constructor(
+    private readonly approve: (password: string) => Promise<void>,
+    revisionNumber: () => number,
+  ) {
     byId('approve-cancel', HTMLButtonElement).addEventListener('click', () => this.dialog.close());
     byId('approve-form', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
       void this.submit();
     });
+    byId('approve', HTMLButtonElement).addEventListener('click', () => this.open(revisionNumber()));
   }
 
   open(revisionNumber: number): void {

@@ -1,6 +1,6 @@
 /** The structures table: which one the tools edit, and each one's display and decision. */
 import type { Decision } from './api';
-import type { LayerStyle } from './layers';
+import type { LayerStyle } from './layerStyle';
 
 export interface StructureRow {
   name: string;

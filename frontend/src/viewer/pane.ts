@@ -1,6 +1,7 @@
 /**
  * One row of the viewer: a series in axial, coronal and sagittal volume viewports (or, for a
- * series that is not a volume, one stack viewport), with per-viewport overlays and slice slider.
+ * series that is not a volume, one stack viewport), each view with its overlays and slice slider
+ * (./paneCell).
  */
 import {
   Enums,
@@ -9,27 +10,12 @@ import {
   setVolumesForViewports,
   type StackViewport,
   type Types,
-  utilities as csUtilities,
   volumeLoader,
   type VolumeViewport,
 } from '@cornerstonejs/core';
+import { type CellRow, makeCell, ORIENTATIONS, type PaneCell, type PaneMode, refreshCell } from './paneCell';
 
-export const ORIENTATIONS = ['axial', 'coronal', 'sagittal'] as const;
-export type Orientation = (typeof ORIENTATIONS)[number];
-
-export interface PaneCell {
-  viewportId: string;
-  orientation: Orientation;
-  element: HTMLDivElement;
-  root: HTMLElement;
-  index: HTMLElement;
-  window: HTMLElement;
-  slider: HTMLInputElement;
-}
-
-export type PaneMode = 'volume' | 'stack' | 'empty';
-
-export class SeriesPane {
+export class SeriesPane implements CellRow {
   readonly cells: PaneCell[];
   mode: PaneMode = 'empty';
   volumeId = '';
@@ -45,10 +31,10 @@ export class SeriesPane {
   constructor(
     readonly name: string,
     readonly container: HTMLElement,
-    private readonly engine: RenderingEngine,
+    readonly engine: RenderingEngine,
     readonly title: HTMLElement,
   ) {
-    this.cells = ORIENTATIONS.map((orientation) => this.makeCell(orientation));
+    this.cells = ORIENTATIONS.map((orientation) => makeCell(this, container, orientation));
   }
 
   get viewportIds(): string[] {
@@ -148,98 +134,6 @@ export class SeriesPane {
   }
 
   refreshOverlays(): void {
-    for (const cell of this.cells) this.refreshCell(cell);
+    for (const cell of this.cells) refreshCell(this, cell);
   }
-
-  private refreshCell(cell: PaneCell): void {
-    const viewport = this.viewport(cell);
-    if (!viewport || (this.mode === 'volume' && !(viewport as VolumeViewport).getActors().length)) return;
-    let index = 0;
-    let count = 0;
-    if (this.mode === 'stack') {
-      const stack = viewport as StackViewport;
-      index = stack.getCurrentImageIdIndex();
-      count = stack.getImageIds().length;
-    } else {
-      // Counted on this row's own series: a finer labelmap on the view would count its slices.
-      const info = this.scrollInfo(viewport as VolumeViewport);
-      index = info?.currentStepIndex ?? 0;
-      count = info ? info.numScrollSteps + 1 : 0;
-    }
-    const label = this.mode === 'stack' ? 'Image' : capitalise(cell.orientation);
-    cell.index.textContent = count > 0 ? `${label} ${index + 1} / ${count}` : '';
-    cell.slider.max = String(Math.max(0, count - 1));
-    cell.slider.value = String(index);
-    cell.slider.setAttribute('aria-valuetext', cell.index.textContent);
-    let voi: Types.VOIRange | undefined;
-    try {
-      voi = (viewport.getProperties() as { voiRange?: Types.VOIRange } | undefined)?.voiRange;
-    } catch {
-      voi = undefined; // no volume on the viewport yet
-    }
-    if (voi) cell.window.textContent = `W ${Math.round(voi.upper - voi.lower)} · L ${Math.round((voi.upper + voi.lower) / 2)}`;
-  }
-
-  private scrollInfo(viewport: VolumeViewport): { numScrollSteps: number; currentStepIndex: number } | undefined {
-    try {
-      return csUtilities.getVolumeViewportScrollInfo(viewport, this.volumeId, true);
-    } catch {
-      return undefined; // the volume is not on the viewport yet
-    }
-  }
-
-  private makeCell(orientation: Orientation): PaneCell {
-    const root = document.createElement('div');
-    root.className = 'cell';
-    const viewportId = `${this.name}-${orientation}`;
-    root.dataset.viewport = viewportId;
-    const element = document.createElement('div');
-    element.className = 'viewport';
-    element.id = viewportId;
-    element.setAttribute('role', 'img');
-    element.setAttribute('aria-label', `${this.name} row, ${orientation} view`);
-    element.addEventListener('contextmenu', (event) => event.preventDefault());
-    const corner = (className: string): HTMLElement => {
-      const div = document.createElement('div');
-      div.className = `overlay ${className}`;
-      return div;
-    };
-    const index = corner('bottom-left overlay-index');
-    index.setAttribute('aria-live', 'polite');
-    const window = corner('bottom-right overlay-window');
-    const slider = document.createElement('input');
-    slider.type = 'range';
-    slider.min = '0';
-    slider.max = '0';
-    slider.className = 'slice-slider';
-    slider.setAttribute('aria-label', `Slice, ${this.name} ${orientation}`);
-    root.append(element, index, window, slider);
-    this.container.append(root);
-    const cell: PaneCell = { viewportId, orientation, element, root, index, window, slider };
-    slider.addEventListener('input', () => {
-      const viewport = this.viewport(cell);
-      if (!viewport) return;
-      if (this.mode === 'stack') {
-        csUtilities.jumpToSlice(element, { imageIndex: Number(slider.value) }).catch((e: unknown) => console.error(e));
-        return;
-      }
-      const info = this.scrollInfo(viewport as VolumeViewport);
-      if (info) csUtilities.scroll(viewport as unknown as Types.IViewport, { delta: Number(slider.value) - info.currentStepIndex, volumeId: this.volumeId });
-    });
-    const refresh = (): void => this.refreshCell(cell);
-    for (const name of [
-      Enums.Events.VOLUME_NEW_IMAGE,
-      Enums.Events.STACK_NEW_IMAGE,
-      Enums.Events.CAMERA_MODIFIED,
-      Enums.Events.VOI_MODIFIED,
-    ]) {
-      element.addEventListener(name, refresh);
-    }
-    new ResizeObserver(() => this.engine.resize(true, true)).observe(element);
-    return cell;
-  }
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
