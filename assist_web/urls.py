@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assist_web.archive import uid_paths  # noqa: F401 - registers <uid:...> for the apps' URLs
 from assist_web.contours import metrics_pages
 
 urlpatterns = [

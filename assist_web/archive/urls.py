@@ -8,10 +8,10 @@ urlpatterns = [
     # The front page is the worklist; the name stays, pages and scripts link to it.
     path("", worklist_pages.worklist, name="study-list"),
     path(
-        "studies/<str:study_uid>/ai-job/",
+        "studies/<uid:study_uid>/ai-job/",
         worklist_pages.study_job_start,
         name="study-job-start",
     ),
     path("upload/", pages.upload, name="upload"),
-    path("viewer/<str:study_uid>/", review_pages.viewer, name="viewer"),
+    path("viewer/<uid:study_uid>/", review_pages.viewer, name="viewer"),
 ]

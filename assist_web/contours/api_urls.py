@@ -11,7 +11,7 @@ urlpatterns = [
         name="structure-set",
     ),
     path(
-        "studies/<str:study_uid>/structure-set/",
+        "studies/<uid:study_uid>/structure-set/",
         revision_apis.StudyStructureSetApi.as_view(),
         name="study-structure-set",
     ),
@@ -72,7 +72,7 @@ urlpatterns = [
         name="revision-seg",
     ),
     path(
-        "studies/<str:study_uid>/exports/",
+        "studies/<uid:study_uid>/exports/",
         export_apis.StudyExportListApi.as_view(),
         name="study-exports",
     ),

@@ -14,6 +14,9 @@ from assist_web.dicomweb.errors import BadRequest
 MAX_RESULTS = 10_000
 _TIME = re.compile(r"^\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?$")
 _UID_SEPARATORS = re.compile(r"[\\,]")
+# Past any archive's row count, and within the databases' integer range (a larger OFFSET is an
+# error there, not an empty page).
+_LARGEST = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ def _integer(name: str, value: str, *, minimum: int) -> int:
         raise BadRequest(f"{name} must be a whole number, not '{value}'.") from None
     if number < minimum:
         raise BadRequest(f"{name} must be at least {minimum}.")
+    if number > _LARGEST:
+        raise BadRequest(f"{name} must be at most {_LARGEST}.")
     return number
 
 

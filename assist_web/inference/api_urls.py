@@ -10,9 +10,9 @@ urlpatterns = [
     path("jobs/<int:job_id>/complete/", apis.JobCompleteApi.as_view(), name="job-complete"),
     path("jobs/<int:job_id>/fail/", apis.JobFailApi.as_view(), name="job-fail"),
     path("models/<int:model_id>/bundle/", apis.ModelBundleApi.as_view(), name="model-bundle"),
-    path("studies/<str:study_uid>/jobs/", apis.StudyJobsApi.as_view(), name="study-jobs"),
+    path("studies/<uid:study_uid>/jobs/", apis.StudyJobsApi.as_view(), name="study-jobs"),
     path(
-        "studies/<str:study_uid>/sequences/",
+        "studies/<uid:study_uid>/sequences/",
         apis.StudySequencesApi.as_view(),
         name="study-sequences",
     ),

@@ -5,7 +5,7 @@ from assist_web.inference import pages
 app_name = "inference"
 urlpatterns = [
     path(
-        "studies/<str:study_uid>/sequences/",
+        "studies/<uid:study_uid>/sequences/",
         pages.study_sequences,
         name="study-sequences",
     ),

@@ -1,29 +1,15 @@
 """Walk every URL pattern anonymously: nothing but the login pages may answer with content."""
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
+
+from tests.routes import PARAMETER, all_routes
 
 pytestmark = pytest.mark.django_db
 
 # The only views an anonymous visitor may reach: the ways to log in, and static assets.
 PUBLIC = {"accounts:login", "admin:login", "accounts:logout", "admin:logout"}
-_PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 _SAMPLE = {"int": "1", "path": "x/y", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
-
-
-def _walk(patterns: list, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found.extend(_walk(entry.url_patterns, route, ns))
-        elif isinstance(entry, URLPattern):
-            found.append((f"{namespace}{entry.name or ''}", route))
-    return found
 
 
 def _concrete(route: str) -> str | None:
@@ -31,13 +17,13 @@ def _concrete(route: str) -> str | None:
         # Regex routes (the admin's catch-alls) have no simple sample; the admin's own
         # named routes cover the same views.
         return None
-    url = _PARAMETER.sub(lambda m: _SAMPLE.get(m["converter"] or "", "1.2.3"), route)
+    url = PARAMETER.sub(lambda m: _SAMPLE.get(m["converter"] or "", "1.2.3"), route)
     return "/" + url
 
 
 ROUTES = [
     (name, url)
-    for name, route in _walk(get_resolver().url_patterns)
+    for name, route in all_routes()
     if (url := _concrete(route)) is not None and name not in PUBLIC
 ]
 

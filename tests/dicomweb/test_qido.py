@@ -205,6 +205,8 @@ def test_includefield_by_keyword_adds_an_indexed_attribute(api: APIClient, mr_se
         ("limit=ten", "whole number"),
         ("limit=0", "at least 1"),
         ("offset=-1", "at least 0"),
+        ("offset=99999999999999999999", "at most 2147483647"),
+        ("limit=99999999999999999999", "at most 2147483647"),
         ("StudyInstanceUID=1.2.abc", "not a valid DICOM UID"),
         ("StudyInstanceUID=1.02.3", "not a valid DICOM UID"),
         ("fuzzymatching=maybe", "'true' or 'false'"),
