@@ -62,7 +62,7 @@ def secret_unseal(stored: str) -> str:
         ) from None
 
 
-class SealedTextField(models.TextField):  # type: ignore[type-arg]
+class SealedTextField(models.TextField):
     """Text kept sealed in the database and plain in Python.
 
     A value that no key opens reads as "" (and is logged, without the value), so that a

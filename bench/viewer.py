@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -157,6 +157,12 @@ def site(workdir: Path, database_url: str) -> Iterator[tuple[str, str]]:
         process.wait(30)
 
 
+def _page_log(page: Page, log: list[str]) -> None:
+    """Collect the page's console messages and uncaught errors into ``log``."""
+    page.on("console", lambda m: log.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: log.append(f"pageerror: {e}"))
+
+
 def measure(base: str, study_uid: str, runs: int) -> list[tuple[float, float]]:
     figures = []
     with sync_playwright() as playwright:
@@ -168,8 +174,7 @@ def measure(base: str, study_uid: str, runs: int) -> list[tuple[float, float]]:
             context.add_init_script(FIRST_PIXELS_SCRIPT)
             page = context.new_page()
             messages: list[str] = []
-            page.on("console", lambda m, log=messages: log.append(f"{m.type}: {m.text}"))
-            page.on("pageerror", lambda e, log=messages: log.append(f"pageerror: {e}"))
+            _page_log(page, messages)
             page.goto(f"{base}/accounts/login/")
             page.get_by_label("Username").fill("bench")
             page.get_by_label("Password").fill(PASSWORD)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from assist_web.accounts.models import AuditEvent, SignInFailure, User
 
@@ -8,7 +9,7 @@ from assist_web.accounts.models import AuditEvent, SignInFailure, User
 class AssistUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("ASSIST", {"fields": ("role",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("ASSIST", {"fields": ("role",)}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("ASSIST", {"fields": ("role",)}))
 
 
@@ -19,13 +20,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("username", "study_uid")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
 
@@ -37,8 +38,10 @@ class SignInFailureAdmin(admin.ModelAdmin):
     search_fields = ("username", "remote_addr")
     readonly_fields = [f.name for f in SignInFailure._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: SignInFailure | None = None
+    ) -> bool:
         return False

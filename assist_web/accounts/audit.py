@@ -55,7 +55,8 @@ def audit_record(
     now = time.monotonic()
     uids = set(study_uids) or {""}
     if action in _DEDUPLICATED:
-        uids = {u for u in uids if not _already_recorded((user and user.pk, action, u, addr), now)}
+        user_pk = user.pk if user else None
+        uids = {u for u in uids if not _already_recorded((user_pk, action, u, addr), now)}
     events = [
         AuditEvent(
             user=user,

@@ -18,7 +18,7 @@ class User(AbstractUser):
         return self.is_active and (self.role == Role.SITE_ADMIN or self.is_superuser)
 
     # A site admin manages the whole site in the admin; no per-model permission bookkeeping.
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         return self.is_site_admin or super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:

@@ -79,7 +79,7 @@ def _key(username: str) -> str:
 class ThrottledModelBackend(ModelBackend):
     """Django's username and password check, refused outright while locked out."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -100,4 +100,4 @@ class ThrottledModelBackend(ModelBackend):
             signin_failed(username=username, addr=addr)
         else:
             signin_succeeded(username=username)
-        return user  # type: ignore[return-value]
+        return user

@@ -13,7 +13,7 @@ from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag
-from pydicom.valuerep import STR_VR, PersonName
+from pydicom.valuerep import STR_VR, VR, PersonName
 
 from assist_web.archive.dicomjson import dataset_json, elements_json, instance_json
 from assist_web.archive.reading import read_part10
@@ -24,7 +24,7 @@ _MEDIA_SOP_CLASS = 0x00020002
 _NOT_PLAIN = frozenset({"PN", "SQ", "AT"})  # values pydicom gives as objects of its own
 _TAGS: dict[str, str] = {}
 # What pydicom gives for an element without a value: "" for text, None for numbers (DS, IS too).
-_EMPTY_TEXT = frozenset(STR_VR) - {"DS", "IS"}
+_EMPTY_TEXT = frozenset(STR_VR) - {VR.DS, VR.IS}
 
 
 @dataclass
@@ -146,7 +146,7 @@ class Header:
         key = _TAGS.get(keyword)
         if key is None:
             key = _TAGS[keyword] = f"{tag_for_keyword(keyword):08X}"
-        return self.body.get(key)  # type: ignore[no-any-return]
+        return self.body.get(key)
 
 
 def _meta_uid(elem: object) -> str:

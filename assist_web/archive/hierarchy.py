@@ -6,6 +6,8 @@ the rest of that batch's indexing. Table and column names come from the models a
 is a parameter (hence the S608 waivers).
 """
 
+from collections.abc import Mapping
+
 from django.db import connection, models
 
 from assist_web.archive.models import Patient, Series, Study
@@ -38,7 +40,7 @@ def row_insert_new(
         return cursor.rowcount == 1
 
 
-def row_pk(model: type[models.Model], values: dict[str, object]) -> int:
+def row_pk(model: type[models.Model], values: Mapping[str, str | int]) -> int:
     """The primary key of the row with these values; there must be one."""
     where = " AND ".join(f"{column_name(model, name)} = %s" for name in values)
     with connection.cursor() as cursor:

@@ -159,7 +159,7 @@ def _command_mismatch(event: Event) -> str:
         sop_class, sop_uid = str(ds.get("SOPClassUID", "")), str(ds.get("SOPInstanceUID", ""))
     except Exception:  # any decode failure: the data is malformed, not our state
         return ""  # instance_ingest parses the file again and gives the precise reason
-    if sop_class and sop_class != str(request.AffectedSOPClassUID):  # type: ignore[union-attr]
+    if sop_class and sop_class != str(request.AffectedSOPClassUID):
         return "SOP Class UID in the dataset differs from the C-STORE command."
     if sop_uid and sop_uid != str(request.AffectedSOPInstanceUID):  # type: ignore[union-attr]
         return "SOP Instance UID in the dataset differs from the C-STORE command."

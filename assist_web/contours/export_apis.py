@@ -48,7 +48,7 @@ def _revision(revision_id: int) -> Revision:
 
 def _audit(request: Request, revision: Revision, resource: str) -> None:
     audit_record(
-        request=request,  # type: ignore[arg-type]
+        request=request,
         action=AuditEvent.Action.EXPORT,
         study_uids=[revision.structure_set.study.study_instance_uid],
         resource=resource,

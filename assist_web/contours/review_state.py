@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
@@ -30,6 +30,16 @@ from django.utils import timezone
 from assist_web.accounts.models import User
 from assist_web.archive.models import Study
 from assist_web.contours.models import Approval, Export, Revision, StructureSet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class StudyReviewAnnotations(TypedDict):
+        """The annotation of ``studies_with_review_state`` that callers filter on (the others
+        come from the dict of ``review_state_annotations``, which the type checker cannot see
+        into)."""
+
+        review_set_id: int | None
 
 # The viewer sends a heartbeat every 30 s; four missed beats mean the page is gone.
 EDITING_TIMEOUT = timedelta(minutes=2)
@@ -129,7 +139,7 @@ def review_state_annotations(*, set_ref: str, now: datetime | None = None) -> di
 
 def studies_with_review_state(
     studies: QuerySet[Study], *, now: datetime | None = None
-) -> QuerySet[Study]:
+) -> "QuerySet[WithAnnotations[Study, StudyReviewAnnotations]]":
     """Studies annotated with ``review_set_id`` (their newest structure set) and the above."""
     newest_set = (
         StructureSet.objects.filter(study_id=OuterRef("pk"))
@@ -195,8 +205,8 @@ def _status(state: str, set_id: int, revision: Revision | None, editing: bool) -
         approval: Approval = revision.approval
         reviewer, since = Reviewer.of(approval.approved_by), approval.approved_at
     elif revision is not None and editing and revision.structure_set.editor is not None:
-        structure_set = revision.structure_set
-        reviewer, since = Reviewer.of(structure_set.editor), structure_set.editing_since
+        reviewer = Reviewer.of(revision.structure_set.editor)
+        since = revision.structure_set.editing_since
     elif revision is not None and state == ReviewState.IN_REVIEW and revision.author is not None:
         reviewer, since = Reviewer.of(revision.author), revision.created_at
     return ReviewStatus(

@@ -39,7 +39,7 @@ def revision_get(revision_id: int) -> Revision:
 
 def audit_read(request: Request, structure_set: StructureSet) -> None:
     audit_record(
-        request=request,  # type: ignore[arg-type]
+        request=request,
         action=AuditEvent.Action.READ,
         study_uids=[structure_set.study.study_instance_uid],
     )
@@ -130,7 +130,7 @@ class RevisionCreateApi(APIView):
         except ReviewError as error:
             return refused(error)
         audit_record(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             action=AuditEvent.Action.STORE,
             study_uids=[structure_set.study.study_instance_uid],
             resource=f"structure-sets/{structure_set.pk}/revisions/{revision.number}",
@@ -160,7 +160,7 @@ class RevisionApproveApi(APIView):
         except ReviewError as error:
             return refused(error)
         audit_record(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             action=AuditEvent.Action.APPROVE,
             study_uids=[revision.structure_set.study.study_instance_uid],
             resource=f"revisions/{revision.pk}/approve",

@@ -42,7 +42,7 @@ def worklist_page_json(page: WorklistPage) -> dict[str, object]:
 def worklist_audit(request: Request, page: WorklistPage) -> None:
     """A worklist shows patients: recorded as a search of the studies on the page."""
     audit_record(
-        request=request,  # type: ignore[arg-type]
+        request=request,
         action=AuditEvent.Action.SEARCH,
         study_uids=[row.study_uid for row in page.rows],
         resource=request.path,

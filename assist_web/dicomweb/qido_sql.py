@@ -151,7 +151,7 @@ def statement_filter(statement: Statement, query: QidoQuery) -> None:
 def _lookup(statement: Statement, column: Column, lookup: str, value: Param) -> None:
     # The SQL the ORM writes for ``field__<lookup>=value`` on this backend.
     lhs = connection.ops.lookup_cast(lookup) % column.sql
-    operator = connection.operators[lookup]  # type: ignore[attr-defined]
+    operator = connection.operators[lookup]
     statement.where(f"{lhs} {operator % '%s'}", [value], uses=column)
 
 

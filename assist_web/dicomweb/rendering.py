@@ -37,8 +37,8 @@ def render_options_parse(
 ) -> RenderOptions:
     viewport = (default_viewport, default_viewport) if default_viewport else None
     if params.get("viewport"):
-        viewport = _numbers("viewport", params["viewport"], int, count=2)  # type: ignore[assignment]
-        if min(viewport) < 1:  # type: ignore[type-var]
+        viewport = _numbers("viewport", params["viewport"], int, count=2)
+        if min(viewport) < 1:
             raise BadRequest("viewport width and height must be positive.")
     window = None
     if params.get("window"):
@@ -51,10 +51,10 @@ def render_options_parse(
         quality = int(_numbers("quality", params["quality"], int, count=1)[0])
         if not 1 <= quality <= 100:
             raise BadRequest("quality must be between 1 and 100.")
-    return RenderOptions(_media_type(accept), quality, viewport, window)  # type: ignore[arg-type]
+    return RenderOptions(_media_type(accept), quality, viewport, window)
 
 
-def _numbers(name: str, text: str, kind: type, *, count: int) -> tuple:  # type: ignore[type-arg]
+def _numbers(name: str, text: str, kind: type, *, count: int) -> tuple:
     pieces = text.split(",")
     try:
         values = tuple(kind(p) for p in pieces[:count])

@@ -71,7 +71,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     exclude = ["metadata", "bundle_root"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]  # noqa: E501
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
         if obj is None:
             kwargs["form"] = ModelVersionUploadForm
             form = super().get_form(request, obj, change, **kwargs)
@@ -82,10 +84,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return ["bundle", "name", "version", "parent", "trained_how"]
-        return list(self.readonly_fields)
+            return ("bundle", "name", "version", "parent", "trained_how")
+        return tuple(self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: ModelVersion, form: Any, change: bool) -> None:
         if change:
@@ -111,7 +113,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="lineage")
     def lineage(self, obj: ModelVersion) -> str:
-        chain, seen, current = [], set(), obj
+        chain: list[str] = []
+        seen: set[int] = set()
+        current: ModelVersion | None = obj
         while current is not None and current.pk not in seen:
             seen.add(current.pk)
             chain.append(str(current))

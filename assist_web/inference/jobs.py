@@ -39,9 +39,10 @@ class JobRefused(ValueError):
 
 def job_enqueue(*, job_id: int, countdown: float | None = None) -> None:
     """Send the gpu task once the surrounding transaction commits (at once outside one)."""
-    options = {"countdown": countdown} if countdown else {}
     transaction.on_commit(
-        partial(app.send_task, INFER_TASK, args=[job_id], queue=GPU_QUEUE, **options)
+        partial(
+            app.send_task, INFER_TASK, args=[job_id], queue=GPU_QUEUE, countdown=countdown or None
+        )
     )
 
 

@@ -90,12 +90,10 @@ def model_version_activate(*, version: ModelVersion, user: User | None) -> Model
 def model_version_rollback(*, user: User | None) -> ModelVersion:
     """Activate again the version that was active before the current one."""
     current = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
-    previous = (
-        ModelVersion.objects.exclude(pk=current.pk if current else None)
-        .filter(activated_at__isnull=False)
-        .order_by("-activated_at")
-        .first()
-    )
+    earlier = ModelVersion.objects.filter(activated_at__isnull=False)
+    if current is not None:
+        earlier = earlier.exclude(pk=current.pk)
+    previous = earlier.order_by("-activated_at").first()
     if previous is None:
         raise RegistryRefused("No earlier version has been active; nothing to roll back to.")
     return model_version_activate(version=previous, user=user)

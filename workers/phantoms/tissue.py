@@ -97,7 +97,7 @@ def normal_columns(
     previous = inner
     for level, layer in _SHELLS[1:]:
         current = _below(distance, level, edge)
-        columns[layer] += current - previous  # type: ignore[index]
+        columns[layer] += current - previous
         previous = current
     columns[Tissue.AIR] = 1 - previous
     scale = inner / np.maximum(grey + white, 1.0)  # the two maps overlap a little at edges

@@ -73,7 +73,7 @@ class RemoteStudySearchApi(APIView):
         except PacsError as exc:
             return _error(exc.message, status.HTTP_502_BAD_GATEWAY)
         audit_record(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             action=AuditEvent.Action.SEARCH,
             study_uids=[s.study_instance_uid for s in studies] or [""],
             resource=f"pacs/{remote.pk}/studies",
