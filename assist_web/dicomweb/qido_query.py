@@ -55,10 +55,10 @@ def qido_query_parse(
     for name, values in params.items():
         key = name.lower()
         if key == "limit":
-            limit = _integer(name, values[-1], minimum=1)
+            limit = _integer(name, values[-1], minimum=1, maximum=_LARGEST)
             limit = min(limit, MAX_RESULTS)
         elif key == "offset":
-            offset = _integer(name, values[-1], minimum=0)
+            offset = _integer(name, values[-1], minimum=0, maximum=_LARGEST)
         elif key == "fuzzymatching":
             fuzzy = _boolean(name, values[-1])
         elif key == "includefield":
@@ -111,15 +111,15 @@ def _matching_attribute(name: str, level: Level) -> Attribute:
     return attribute
 
 
-def _integer(name: str, value: str, *, minimum: int) -> int:
+def _integer(name: str, value: str, *, minimum: int, maximum: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError:
         raise BadRequest(f"{name} must be a whole number, not '{value}'.") from None
     if number < minimum:
         raise BadRequest(f"{name} must be at least {minimum}.")
-    if number > _LARGEST:
-        raise BadRequest(f"{name} must be at most {_LARGEST}.")
+    if maximum is not None and number > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}.")
     return number
 
 
