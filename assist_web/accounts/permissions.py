@@ -9,7 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from assist_web.accounts.models import Role
+from assist_web.accounts.models import Role, User
 
 
 class HasRole(BasePermission):
@@ -49,3 +49,13 @@ def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         return view(request, *args, **kwargs)
 
     return login_required(guarded)
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The person or worker identity a view's permission admitted, as a ``User``: behind
+    ``HasRole`` or ``clinician_required`` that is always so, and a request that reached here
+    some other way is refused rather than recorded under no one."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assist_web.accounts.permissions import signed_in_user
 from assist_web.contours.editing import editing_claim, editing_release
 from assist_web.contours.errors import ReviewError, ReviewInvalid
 from assist_web.contours.interpolation import slices_interpolate
@@ -50,7 +51,7 @@ class EditingApi(APIView):
     def post(self, request: Request, structure_set_id: int) -> Response:
         structure_set = editing_claim(
             structure_set=_structure_set(structure_set_id),
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in_user(request),
         )
         return Response(_editor_json(structure_set))
 
@@ -58,7 +59,7 @@ class EditingApi(APIView):
         try:
             structure_set = editing_release(
                 structure_set=_structure_set(structure_set_id),
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
             )
         except ReviewError as error:
             return refused(error)

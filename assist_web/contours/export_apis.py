@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from assist_web.accounts.audit import audit_record
 from assist_web.accounts.models import AuditEvent
-from assist_web.accounts.permissions import IsClinicalUser
+from assist_web.accounts.permissions import IsClinicalUser, signed_in_user
 from assist_web.archive.models import Study
 from assist_web.contours.export import (
     ExportRefused,
@@ -84,7 +84,7 @@ class RevisionExportCreateApi(APIView):
             exports = export_start(
                 revision=revision,
                 destination=given.validated_data["destination"],
-                requested_by=request.user,  # type: ignore[arg-type]
+                requested_by=signed_in_user(request),
                 objects=given.validated_data["objects"],
             )
         except ExportRefused as exc:
@@ -129,7 +129,7 @@ class RevisionObjectDownloadApi(APIView):
             path = export_download(
                 revision=revision,
                 object=self.object,
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
             )
         except ExportRefused as exc:
             return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from assist_web.accounts.audit import audit_record
 from assist_web.accounts.models import AuditEvent
+from assist_web.accounts.permissions import signed_in_user
 from assist_web.archive.models import Study
 from assist_web.contours.approval import revision_approve
 from assist_web.contours.errors import ReviewError
@@ -119,7 +120,7 @@ class RevisionCreateApi(APIView):
         try:
             revision = revision_save(
                 structure_set=structure_set,
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 parent_id=data["parent_id"],
                 reference_series_uid=data["reference_series_uid"],
                 structures=[
@@ -154,7 +155,7 @@ class RevisionApproveApi(APIView):
         try:
             revision_approve(
                 revision=revision,
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 password=given.validated_data["password"],
             )
         except ReviewError as error:

@@ -1,5 +1,6 @@
 """The worklist over REST: the page's script polls it to follow jobs and reviews live."""
 
+from django.http import HttpRequest
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,7 +40,7 @@ def worklist_page_json(page: WorklistPage) -> dict[str, object]:
     }
 
 
-def worklist_audit(request: Request, page: WorklistPage) -> None:
+def worklist_audit(request: HttpRequest | Request, page: WorklistPage) -> None:
     """A worklist shows patients: recorded as a search of the studies on the page."""
     audit_record(
         request=request,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from assist_web.accounts.permissions import clinician_required
+from assist_web.accounts.permissions import clinician_required, signed_in_user
 from assist_web.archive.models import Study
 from assist_web.archive.pages import frontend_assets, person_name
 from assist_web.contours.review_state import ReviewState
@@ -33,7 +33,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if params.is_valid():
         filters = params.validated_data
         page = worklist_get(query=filters["q"], state=filters["state"], page=filters["page"])
-        worklist_audit(request, page)  # type: ignore[arg-type]
+        worklist_audit(request, page)
     else:
         field, errors = next(iter(params.errors.items()))
         status, error = 400, f"{field}: {errors[0]}"
@@ -57,7 +57,7 @@ def study_job_start(request: HttpRequest, study_uid: str) -> HttpResponse:
     """Run the active model on a study now; back to the worklist with what happened."""
     study = get_object_or_404(Study.objects.select_related("patient"), study_instance_uid=study_uid)
     try:
-        job_create(study=study, requested_by=request.user)  # type: ignore[arg-type]
+        job_create(study=study, requested_by=signed_in_user(request))
     except JobRefused as exc:
         messages.error(request, exc.message)
     else:

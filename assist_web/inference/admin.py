@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from assist_web.accounts.permissions import signed_in_user
 from assist_web.inference.bundles import BundleInvalid
 from assist_web.inference.jobs import JobRefused, job_create
 from assist_web.inference.models import Job, ModelVersion
@@ -132,7 +133,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             self.message_user(request, "Select exactly one version.", messages.ERROR)
             return
         try:
-            version = model_version_activate(version=queryset.get(), user=request.user)  # type: ignore[arg-type]
+            version = model_version_activate(version=queryset.get(), user=signed_in_user(request))
         except RegistryRefused as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
@@ -141,13 +142,13 @@ class ModelVersionAdmin(admin.ModelAdmin):
     @admin.action(description="Retire the selected versions")
     def retire(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         for version in queryset:
-            model_version_retire(version=version, user=request.user)  # type: ignore[arg-type]
+            model_version_retire(version=version, user=signed_in_user(request))
         self.message_user(request, f"Retired {queryset.count()} version(s).", messages.SUCCESS)
 
     @admin.action(description="Roll back to the previously active version")
     def roll_back(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         try:
-            version = model_version_rollback(user=request.user)  # type: ignore[arg-type]
+            version = model_version_rollback(user=signed_in_user(request))
         except RegistryRefused as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
@@ -176,7 +177,7 @@ class JobAdmin(admin.ModelAdmin):
     def run_again(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         for job in queryset.select_related("study"):
             try:
-                new = job_create(study=job.study, requested_by=request.user)  # type: ignore[arg-type]
+                new = job_create(study=job.study, requested_by=signed_in_user(request))
             except JobRefused as exc:
                 self.message_user(request, f"Job {job.pk}: {exc.message}", messages.WARNING)
             else:

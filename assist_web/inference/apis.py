@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assist_web.accounts.permissions import signed_in_user
 from assist_web.archive.models import Study
 from assist_web.contours.services import StructureSummary
 from assist_web.inference.jobs import JobRefused, job_create
@@ -228,7 +229,7 @@ class StudyJobsApi(APIView):
     def post(self, request: Request, study_uid: str) -> Response:
         study = get_object_or_404(Study, study_instance_uid=study_uid)
         try:
-            job = job_create(study=study, requested_by=request.user)  # type: ignore[arg-type]
+            job = job_create(study=study, requested_by=signed_in_user(request))
         except JobRefused as exc:
             return _error(exc.message, status.HTTP_400_BAD_REQUEST)
         job = Job.objects.select_related("study", "model_version").get(pk=job.pk)
@@ -268,7 +269,7 @@ class StudySequencesApi(APIView):
             found = study_sequences_override(
                 study=study,
                 series=dict(body),
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
             )
         except SequencesInvalid as exc:
             return _error(exc.message, status.HTTP_400_BAD_REQUEST)

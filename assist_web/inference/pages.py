@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assist_web.accounts.models import User
-from assist_web.accounts.permissions import clinician_required
+from assist_web.accounts.permissions import clinician_required, signed_in_user
 from assist_web.archive.models import Study
 from assist_web.inference.jobs import JobRefused, job_create
 from assist_web.inference.permissions import MayChooseSequences
@@ -67,7 +67,7 @@ def _page(
         "mapping": mapping,
         "series": _series_rows(study, verdicts),
         "missing": [kind.value for kind in found.missing],
-        "may_override": may_override(request.user),  # type: ignore[arg-type]
+        "may_override": may_override(signed_in_user(request)),
         "jobs": study.jobs.select_related("model_version")[:_RECENT_JOBS],
         "error": error,
     }
@@ -80,7 +80,7 @@ def study_sequences(request: HttpRequest, study_uid: str) -> HttpResponse:
     study = get_object_or_404(Study, study_instance_uid=study_uid)
     if request.method == "GET":
         return _page(request, study)
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if request.POST.get("action") == "run":
         try:
             job = job_create(study=study, requested_by=user)

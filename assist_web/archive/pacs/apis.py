@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from assist_web.accounts.audit import audit_record
 from assist_web.accounts.models import AuditEvent
-from assist_web.accounts.permissions import IsClinicalUser
+from assist_web.accounts.permissions import IsClinicalUser, signed_in_user
 from assist_web.archive.models import PacsPull
 from assist_web.archive.pacs.client import PacsError
 from assist_web.archive.pacs.services import (
@@ -130,7 +130,7 @@ class PullCreateApi(APIView):
         try:
             pull = pacs_pull_start(
                 remote=data["remote"],
-                requested_by=request.user,  # type: ignore[arg-type]
+                requested_by=signed_in_user(request),
                 study_uid=data.get("study_uid") or None,
                 patient_id=data.get("patient_id") or None,
                 date_from=data.get("date_from"),
