@@ -16,7 +16,8 @@ from pydicom.tag import BaseTag
 from pydicom.valuerep import STR_VR, VR, PersonName
 
 from assist_web.archive.dicomjson import dataset_json, elements_json, instance_json
-from assist_web.archive.reading import read_part10
+from assist_web.archive.reading import DAMAGED, read_part10
+from assist_web.archive.refusals import DicomRejected
 from assist_web.archive.scanning import SEQUENCE_END_BYTES, UNDEFINED_LENGTH, scan_part10
 
 _PIXEL_DATA = BaseTag(0x7FE00010)
@@ -45,10 +46,15 @@ class Header:
     @classmethod
     def of(cls, ds: Dataset, *, data: bytes) -> "Header":
         meta = getattr(ds, "file_meta", None)
+        try:
+            transfer_syntax_uid = str(getattr(meta, "TransferSyntaxUID", "") or "")
+            media_sop_class_uid = str(getattr(meta, "MediaStorageSOPClassUID", "") or "")
+        except DAMAGED:
+            raise _damaged("The file meta information") from None
         header = cls(
             data=data,
-            transfer_syntax_uid=str(getattr(meta, "TransferSyntaxUID", "") or ""),
-            media_sop_class_uid=str(getattr(meta, "MediaStorageSOPClassUID", "") or ""),
+            transfer_syntax_uid=transfer_syntax_uid,
+            media_sop_class_uid=media_sop_class_uid,
             elements=ds._dict,
             _dataset=ds,
         )
@@ -82,7 +88,10 @@ class Header:
     def dataset(self) -> Dataset:
         """The object as pydicom reads it (read now if it was scanned)."""
         if self._dataset is None:
-            self._dataset = read_part10(self.data)
+            try:
+                self._dataset = read_part10(self.data)
+            except DAMAGED:
+                raise _damaged("The object") from None
         return self._dataset
 
     def get(self, keyword: str, default: object = None) -> Any:
@@ -90,7 +99,7 @@ class Header:
         truth (an ``int`` for IS, a ``float`` for DS, ``None`` or ``""`` for no value)."""
         entry = self._entry(keyword)
         if entry is None:
-            return default if self.body is not None else self.dataset.get(keyword, default)
+            return default if self.body is not None else self._converted(keyword, default)
         vr = entry["vr"]
         value = entry.get("Value")
         if vr not in _NOT_PLAIN:
@@ -100,7 +109,7 @@ class Header:
                 return value[0]
         elif vr == "PN" and value is not None and len(value) == 1 and len(value[0]) == 1:
             return PersonName(value[0]["Alphabetic"])
-        return self.dataset.get(keyword, default)
+        return self._converted(keyword, default)
 
     def text(self, keyword: str) -> str:
         """``str(ds.get(keyword, "") or "")``."""
@@ -123,7 +132,7 @@ class Header:
             end = self.data.find(SEQUENCE_END_BYTES, elem.value_tell)
             if end >= 0:
                 return end - elem.value_tell
-        return len(self.dataset.PixelData)
+        return len(self._converted("PixelData", b""))
 
     def json_text(self) -> str:
         """The instance's stored DICOM JSON; raises what pydicom raises on a value it cannot
@@ -140,6 +149,14 @@ class Header:
             transfer_syntax_uid=self.transfer_syntax_uid,
         )
 
+    def _converted(self, keyword: str, default: object) -> Any:
+        """The value as pydicom converts it; a refusal where the bytes cannot be converted (a
+        scanned object's values are converted only when asked, which may be during indexing)."""
+        try:
+            return self.dataset.get(keyword, default)
+        except DAMAGED:
+            raise _damaged(keyword) from None
+
     def _entry(self, keyword: str) -> dict[str, Any] | None:
         if self.body is None:
             return None
@@ -147,6 +164,10 @@ class Header:
         if key is None:
             key = _TAGS[keyword] = f"{tag_for_keyword(keyword):08X}"
         return self.body.get(key)
+
+
+def _damaged(what: str) -> DicomRejected:
+    return DicomRejected(f"{what} cannot be read: the DICOM file is damaged.")
 
 
 def _meta_uid(elem: object) -> str:

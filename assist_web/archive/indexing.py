@@ -19,7 +19,7 @@ from assist_web.archive.hierarchy import (
     study_modalities_update,
 )
 from assist_web.archive.models import Instance, Patient, Series, Study
-from assist_web.archive.parsing import DicomRejected, RefusalKind
+from assist_web.archive.refusals import DicomRejected, RefusalKind
 from assist_web.archive.sql_names import column_name, table_name
 
 

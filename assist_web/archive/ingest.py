@@ -28,7 +28,9 @@ from assist_web.archive.indexing import (
     stored_checksums,
 )
 from assist_web.archive.models import Instance, Series, SiteSettings
-from assist_web.archive.parsing import DicomRejected, RefusalKind, parse_part10
+from assist_web.archive.parsing import parse_part10
+from assist_web.archive.reading import DAMAGED
+from assist_web.archive.refusals import DicomRejected, RefusalKind
 from assist_web.archive.store import FileStore, Temporary, Writing, file_store
 
 logger = logging.getLogger(__name__)
@@ -112,7 +114,7 @@ def _prepare(
     if deidentify:
         try:
             data = dataset_deidentify(header.dataset)
-        except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
+        except DAMAGED:
             raise DicomRejected(
                 "The object could not be de-identified; it may be malformed.",
                 sop_class_uid=header.text("SOPClassUID"),
@@ -128,7 +130,7 @@ def _prepare(
         )
     try:
         metadata = header.json_text()
-    except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
+    except DAMAGED:
         raise DicomRejected(
             "The object has attribute values that cannot be read; it may be malformed.",
             sop_class_uid=header.text("SOPClassUID"),
@@ -226,10 +228,11 @@ def _index_batch(
         for candidate in candidates:
             try:
                 series = index.series_for(candidate.header)
+                row = _instance_row(candidate, series, store)
             except DicomRejected as refusal:
                 results[candidate.position] = _refused(refusal)
                 continue
-            accepted.append((candidate, _instance_row(candidate, series, store)))
+            accepted.append((candidate, row))
         files = dict(zip((c.position for c in candidates), writing.wait(), strict=True))
         rows: list[tuple[_Candidate, Instance, Temporary]] = [
             (c, row, files[c.position]) for c, row in accepted

@@ -1,6 +1,5 @@
 """Turn received bytes into a checked DICOM dataset, or a reason a person can act on."""
 
-from enum import StrEnum
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -8,38 +7,12 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
 from assist_web.archive.header import Header
-from assist_web.archive.reading import read_part10
+from assist_web.archive.reading import DAMAGED, read_part10
+from assist_web.archive.refusals import DicomRejected
 from assist_web.archive.store import uid_is_valid
 
 DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10"
 _REQUIRED_UIDS = ("SOPClassUID", "SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID")
-
-
-class RefusalKind(StrEnum):
-    """Why an object was refused, for protocols that answer with a code (STOW, C-STORE)."""
-
-    INVALID = "invalid"  # not DICOM, damaged, or missing what the archive needs
-    CONFLICT = "conflict"  # contradicts the request or what the archive already holds
-    DUPLICATE_UID = "duplicate_uid"  # a different object already holds this SOP Instance UID
-    OUT_OF_RESOURCES = "out_of_resources"  # the archive's storage failed (full); send it again
-
-
-class DicomRejected(Exception):
-    """The object cannot be archived; ``reason`` is shown to the sender."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        kind: RefusalKind = RefusalKind.INVALID,
-        sop_class_uid: str = "",
-        sop_instance_uid: str = "",
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind
-        self.sop_class_uid = sop_class_uid
-        self.sop_instance_uid = sop_instance_uid
 
 
 def parse_part10(data: bytes) -> Header:
@@ -84,7 +57,7 @@ def _read(data: bytes) -> Dataset:
             "Not a DICOM Part 10 file (no 'DICM' preamble); send files as written by a "
             "scanner or PACS export."
         ) from None
-    except (EOFError, ValueError, OSError, KeyError, TypeError, OverflowError) as exc:
+    except DAMAGED as exc:
         raise DicomRejected(f"The DICOM file is damaged or truncated: {_short(exc)}") from None
 
 

@@ -12,10 +12,13 @@ to ``dcmread``. The tests compare both readers over pydicom's corpus of vendor f
 """
 
 import io
+import struct
+import zlib
 
 from pydicom import dcmread
 from pydicom.charset import default_encoding
 from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.errors import BytesLengthException
 from pydicom.filereader import read_dataset
 from pydicom.tag import BaseTag
 from pydicom.uid import (
@@ -35,6 +38,25 @@ EXPLICIT_LITTLE = frozenset(AllTransferSyntaxes) - {
     DeflatedExplicitVRLittleEndian,
 }
 PREFIX_END = 132  # the 128-byte preamble and 'DICM'
+# What pydicom raises reading damaged bytes or converting a damaged value (beside
+# InvalidDicomError: no DICOM at all). Its reader and converters trust lengths and VRs from the
+# file, so a flipped byte surfaces as any of these; a nesting of sequences deep enough to
+# exhaust the stack too.
+DAMAGED: tuple[type[Exception], ...] = (
+    EOFError,
+    OSError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    NotImplementedError,
+    RecursionError,
+    struct.error,
+    zlib.error,  # a deflated dataset
+    BytesLengthException,
+)
 
 
 def read_part10(data: bytes) -> FileDataset:

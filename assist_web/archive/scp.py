@@ -36,7 +36,7 @@ from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 from pynetdicom.transport import ThreadedAssociationServer
 
 from assist_web.archive.ingest import IngestResult, Outcome, instance_ingest
-from assist_web.archive.parsing import RefusalKind
+from assist_web.archive.refusals import RefusalKind
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pydicom.valuerep import PersonName
 
 from assist_web.accounts.models import User
 from assist_web.archive.ingest import instances_ingest
-from assist_web.archive.parsing import RefusalKind
+from assist_web.archive.refusals import RefusalKind
 from assist_web.contours.errors import ReviewError
 from assist_web.contours.models import Revision
 from assist_web.contours.pending_masks import pending_masks_delete, pending_masks_read

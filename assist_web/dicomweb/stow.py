@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assist_web.archive.ingest import IngestResult, Outcome, instances_ingest
-from assist_web.archive.parsing import RefusalKind
+from assist_web.archive.refusals import RefusalKind
 from assist_web.dicomweb.multipart import MultipartBody
 
 DICOM = "application/dicom"

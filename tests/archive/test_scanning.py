@@ -20,8 +20,9 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGBaseline8Bit
 
 from assist_web.archive.header import Header
-from assist_web.archive.parsing import DicomRejected, parse_part10
+from assist_web.archive.parsing import parse_part10
 from assist_web.archive.reading import read_part10
+from assist_web.archive.refusals import DicomRejected
 from tests.archive.test_dicomjson import INDEXED
 from tests.dicom_files import mr_slice, to_bytes
 

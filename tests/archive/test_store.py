@@ -8,7 +8,7 @@ from pydicom import Dataset
 from assist_web.archive import store
 from assist_web.archive.ingest import Outcome, instance_ingest, instances_ingest
 from assist_web.archive.models import Instance, Study
-from assist_web.archive.parsing import RefusalKind
+from assist_web.archive.refusals import RefusalKind
 from assist_web.archive.scp import StoreStatus, store_handle
 from assist_web.archive.store import FileStore
 from tests.dicom_files import mr_slice, to_bytes
