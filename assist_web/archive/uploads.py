@@ -6,7 +6,9 @@ archive, and nothing from it is kept.
 """
 
 import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -24,6 +26,17 @@ _RATIO_CHECK_MIN_BYTES = 1024 * 1024
 # Objects indexed per transaction; bounds the memory one batch holds.
 _BATCH_FILES = 50
 _BATCH_BYTES = 128 * 1024 * 1024
+# What zipfile raises on a damaged archive or entry: its own BadZipFile where it checks, and
+# otherwise whatever the damaged bytes trip (a deflate stream, a header field, a version).
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+)
 
 
 class UploadRefused(Exception):
@@ -100,7 +113,7 @@ def _open_checked_zip(upload: UploadedFile) -> zipfile.ZipFile:
     upload.stream.seek(0)
     try:
         archive = zipfile.ZipFile(upload.stream)
-    except (zipfile.BadZipFile, OSError):
+    except _DAMAGED_ZIP:
         raise UploadRefused(f"{upload.name} is not a readable zip archive.") from None
     members = archive.infolist()
     if len(members) > settings.ASSIST_MAX_ZIP_MEMBERS:
@@ -159,7 +172,7 @@ def _zip_members(
                 continue
             try:
                 data = archive.read(member)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except _DAMAGED_ZIP as exc:
                 yield label, _refused(f"The zip entry cannot be read: {exc}")
                 continue
             yield label, data

@@ -1,4 +1,5 @@
 import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -122,6 +123,31 @@ def test_a_damaged_zip_is_refused_with_a_reason(api: APIClient) -> None:
 
     assert response.status_code == 400
     assert response.json()["detail"] == "broken.zip is not a readable zip archive."
+
+
+def test_zips_damaged_anywhere_are_answered_file_by_file_or_refused_whole(
+    api: APIClient,
+) -> None:
+    members = {f"s/{n}.dcm": to_bytes(mr_slice(instance_number=n, seed=n)) for n in (1, 2, 3)}
+    intact = _zip({**members, "s/readme.txt": b"hello " * 50})
+    rng = random.Random("damaged zips")
+    statuses = []
+    for _ in range(150):
+        damaged = bytearray(intact)
+        for _ in range(rng.randint(1, 6)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            del damaged[rng.randrange(len(damaged)) :]
+
+        response = api.post(URL, {"files": [_file("export.zip", bytes(damaged))]})
+
+        statuses.append(response.status_code)
+        if response.status_code == 400:
+            assert response.json()["detail"]
+        else:
+            assert response.status_code == 200, response.content
+            assert all(r["reason"] for r in response.json()["results"] if r["outcome"] == "refused")
+    assert statuses.count(200) > 30 and statuses.count(400) > 10  # both kinds of damage seen
 
 
 @override_settings(ASSIST_MAX_UPLOAD_BYTES=10_000)
