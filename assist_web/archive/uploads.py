@@ -6,9 +6,7 @@ archive, and nothing from it is kept.
 """
 
 import stat
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -17,6 +15,7 @@ from typing import BinaryIO
 from django.conf import settings
 
 from assist_web.archive.ingest import IngestResult, Outcome, instances_ingest
+from assist_web.zips import DAMAGED_ZIP
 
 # Files that operating systems add to archives and folders; not DICOM, not worth a line.
 _OS_CLUTTER = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
@@ -26,17 +25,6 @@ _RATIO_CHECK_MIN_BYTES = 1024 * 1024
 # Objects indexed per transaction; bounds the memory one batch holds.
 _BATCH_FILES = 50
 _BATCH_BYTES = 128 * 1024 * 1024
-# What zipfile raises on a damaged archive or entry: its own BadZipFile where it checks, and
-# otherwise whatever the damaged bytes trip (a deflate stream, a header field, a version).
-_DAMAGED_ZIP = (
-    zipfile.BadZipFile,
-    OSError,
-    EOFError,
-    ValueError,
-    NotImplementedError,
-    struct.error,
-    zlib.error,
-)
 
 
 class UploadRefused(Exception):
@@ -113,7 +101,7 @@ def _open_checked_zip(upload: UploadedFile) -> zipfile.ZipFile:
     upload.stream.seek(0)
     try:
         archive = zipfile.ZipFile(upload.stream)
-    except _DAMAGED_ZIP:
+    except DAMAGED_ZIP:
         raise UploadRefused(f"{upload.name} is not a readable zip archive.") from None
     members = archive.infolist()
     if len(members) > settings.ASSIST_MAX_ZIP_MEMBERS:
@@ -172,7 +160,7 @@ def _zip_members(
                 continue
             try:
                 data = archive.read(member)
-            except _DAMAGED_ZIP as exc:
+            except DAMAGED_ZIP as exc:
                 yield label, _refused(f"The zip entry cannot be read: {exc}")
                 continue
             yield label, data

@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from assist_web.archive.store import folder_sync
+from assist_web.zips import DAMAGED_ZIP
 
 REQUIRED_MEMBERS = ("configs/metadata.json", "configs/inference.json", "models/model.pt")
 # Weights compress poorly (about 1.1x); far more than this is not a model but a bomb.
@@ -102,8 +103,17 @@ def bundle_inspect(*, path: Path, sha256: str, size: int) -> BundleInfo:
     """The bundle's layout and metadata; raises BundleInvalid with a reason a person can act on."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except DAMAGED_ZIP:
         raise BundleInvalid("The file is not a zip archive.") from None
+    try:
+        return _inspected(archive, sha256=sha256, size=size)
+    except BundleInvalid:
+        raise  # a ValueError too, with its own reason
+    except DAMAGED_ZIP as exc:
+        raise BundleInvalid(f"The zip is damaged ({exc}).") from None
+
+
+def _inspected(archive: zipfile.ZipFile, *, sha256: str, size: int) -> BundleInfo:
     with archive:
         members = archive.infolist()
         if len(members) > _MAX_MEMBERS:
@@ -125,10 +135,7 @@ def bundle_inspect(*, path: Path, sha256: str, size: int) -> BundleInfo:
             raise BundleInvalid("configs/inference.json must hold a JSON object.")
         if archive.getinfo(f"{root}models/model.pt").file_size == 0:
             raise BundleInvalid("models/model.pt is empty.")
-        try:
-            bad = archive.testzip()
-        except (zipfile.BadZipFile, OSError, EOFError):
-            bad = "?"
+        bad = archive.testzip()
         if bad is not None:
             raise BundleInvalid(f"The zip is damaged (member {bad!r} fails its checksum).")
     return BundleInfo(sha256=sha256, size=size, root=root, metadata=metadata)

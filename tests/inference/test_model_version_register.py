@@ -105,3 +105,26 @@ def test_the_same_bundle_twice_is_refused(sam: User, data_dir: Path) -> None:
 
     assert list(ModelVersion.objects.all()) == [first]
     assert len(_stored(data_dir)) == 1
+
+
+def test_a_bundle_damaged_anywhere_is_refused_with_a_reason_and_leaves_nothing(
+    sam: User, data_dir: Path
+) -> None:
+    intact = bundle_bytes()
+    rng = random.Random("damaged bundles")
+    refused = 0
+    for number in range(150):
+        damaged = bytearray(intact)
+        for _ in range(rng.randint(1, 6)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            del damaged[rng.randrange(len(damaged)) :]
+        try:
+            _register(bytes(damaged), sam, version=f"0.0.{number}")
+        except (BundleInvalid, RegistryRefused) as refusal:
+            assert str(refusal)
+            refused += 1
+
+    assert refused > 100
+    assert ModelVersion.objects.count() == 150 - refused
+    assert len(_stored(data_dir)) == 150 - refused
