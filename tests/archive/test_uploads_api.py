@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from assist_web.accounts.models import AuditEvent
 from assist_web.archive.models import Instance, Study
+from tests.damage import damaged
 from tests.dicom_files import mr_slice, to_bytes
 
 pytestmark = pytest.mark.django_db
@@ -133,13 +134,7 @@ def test_zips_damaged_anywhere_are_answered_file_by_file_or_refused_whole(
     rng = random.Random("damaged zips")
     statuses = []
     for _ in range(150):
-        damaged = bytearray(intact)
-        for _ in range(rng.randint(1, 6)):
-            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
-        if rng.random() < 0.2:
-            del damaged[rng.randrange(len(damaged)) :]
-
-        response = api.post(URL, {"files": [_file("export.zip", bytes(damaged))]})
+        response = api.post(URL, {"files": [_file("export.zip", damaged(rng, intact))]})
 
         statuses.append(response.status_code)
         if response.status_code == 400:

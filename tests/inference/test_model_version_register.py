@@ -11,6 +11,7 @@ from assist_web.accounts.models import User
 from assist_web.inference.bundles import BundleInvalid
 from assist_web.inference.models import ModelVersion
 from assist_web.inference.services import RegistryRefused, model_version_register
+from tests.damage import damaged
 from tests.flushing import FlushLog
 from tests.inference.factories import METADATA, bundle_bytes
 
@@ -114,13 +115,8 @@ def test_a_bundle_damaged_anywhere_is_refused_with_a_reason_and_leaves_nothing(
     rng = random.Random("damaged bundles")
     refused = 0
     for number in range(150):
-        damaged = bytearray(intact)
-        for _ in range(rng.randint(1, 6)):
-            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
-        if rng.random() < 0.2:
-            del damaged[rng.randrange(len(damaged)) :]
         try:
-            _register(bytes(damaged), sam, version=f"0.0.{number}")
+            _register(damaged(rng, intact), sam, version=f"0.0.{number}")
         except (BundleInvalid, RegistryRefused) as refusal:
             assert str(refusal)
             refused += 1
