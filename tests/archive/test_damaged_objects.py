@@ -5,8 +5,8 @@ error, and a refused one leaves no row and no file behind."""
 import random
 from pathlib import Path
 
+import pydicom.data
 import pytest
-from pydicom.data import get_testdata_files
 
 from assist_web.archive.ingest import Outcome, instances_ingest
 from assist_web.archive.models import Instance, SiteSettings
@@ -14,8 +14,11 @@ from tests.damage import damaged
 
 pytestmark = pytest.mark.django_db
 
+# The vendor files inside pydicom's wheel (its data manager would also try to download more).
 CORPUS = sorted(
-    Path(f) for f in get_testdata_files("*") if Path(f).is_file() and Path(f).stat().st_size < 3e6
+    p
+    for p in (Path(pydicom.data.__file__).parent / "test_files").rglob("*")
+    if p.is_file() and p.stat().st_size < 3e6
 )
 
 

@@ -175,3 +175,17 @@ def test_objects_derived_from_archived_images_are_never_deidentified_again(
     instance = Instance.objects.get(sop_instance_uid=result.sop_instance_uid)
     assert (data_dir / "dicom" / instance.path).read_bytes() == derived
     assert Study.objects.count() == 1
+
+
+def test_an_unknown_transfer_syntax_is_refused_with_what_to_send(data_dir: Path) -> None:
+    data = to_bytes(mr_slice())
+    explicit = b"1.2.840.10008.1.2.1\x00"
+    assert data.count(explicit) == 1
+    unknown = data.replace(explicit, b"1.2.840.10008.1.2.9\x00")
+
+    result = instance_ingest(data=unknown)
+
+    assert result.outcome == Outcome.REFUSED
+    assert result.reason.startswith("1.2.840.10008.1.2.9 is not a transfer syntax the archive")
+    assert not Instance.objects.exists()
+    assert not any(p.is_file() for p in (data_dir / "dicom").rglob("*"))
