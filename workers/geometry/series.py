@@ -11,6 +11,7 @@ import numpy as np
 from pydicom import Dataset
 
 from workers.geometry.errors import MULTI_FRAME, GeometryError
+from workers.geometry.plane import Plane, plane_of
 
 # Direction cosines and pixel spacings are written as decimal strings, often rounded to 5-6
 # digits; equal geometry must compare equal after that rounding.
@@ -54,21 +55,19 @@ def series_sort(datasets: Sequence[Dataset]) -> SortedSeries:
         raise GeometryError(
             f"The series has {len(datasets)} image(s); a volume needs at least two slices."
         )
-    for ds in datasets:
-        _require_plane_attributes(ds)
-    first = datasets[0]
-    row_dir, col_dir = _orientation(first)
-    rows, columns = int(first.Rows), int(first.Columns)
-    pixel_spacing = np.array([float(v) for v in first.PixelSpacing])
-    frame_uid = str(getattr(first, "FrameOfReferenceUID", "") or "")
+    planes = [plane_of(ds) for ds in datasets]
+    first = planes[0]
+    row_dir, col_dir = first.row_dir, first.col_dir
+    rows, columns, pixel_spacing = first.rows, first.columns, first.pixel_spacing
+    frame_uid = str(getattr(datasets[0], "FrameOfReferenceUID", "") or "")
     if not frame_uid:
         raise GeometryError("The images carry no Frame of Reference UID; their position in the "
                             "patient is unknown.")
-    for ds in datasets[1:]:
-        _check_same_plane(ds, row_dir, col_dir, rows, columns, pixel_spacing, frame_uid)
+    for ds, plane in zip(datasets[1:], planes[1:], strict=True):
+        _check_same_plane(ds, plane, first, frame_uid)
 
     normal = np.cross(row_dir, col_dir)
-    positions = np.array([[float(v) for v in ds.ImagePositionPatient] for ds in datasets])
+    positions = np.array([plane.position for plane in planes])
     along = positions @ normal
     order = np.argsort(along, kind="stable")
     positions, along = positions[order], along[order]
@@ -96,43 +95,19 @@ def series_sort(datasets: Sequence[Dataset]) -> SortedSeries:
     )
 
 
-def _require_plane_attributes(ds: Dataset) -> None:
-    if int(getattr(ds, "NumberOfFrames", 1) or 1) > 1:
-        raise GeometryError("Multi-frame images are not supported here; the series must hold "
-                            "one image per slice.")
-    missing = [name for name in ("ImageOrientationPatient", "ImagePositionPatient",
-                                 "PixelSpacing", "Rows", "Columns")
-               if getattr(ds, name, None) in (None, "")]
-    if missing:
-        raise GeometryError(f"An image ({getattr(ds, 'SOPInstanceUID', 'unknown')}) lacks "
-                            f"{', '.join(missing)}; its place in the patient is unknown.")
-
-
-def _orientation(ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    cosines = np.array([float(v) for v in ds.ImageOrientationPatient])
-    row_dir, col_dir = cosines[:3], cosines[3:]
-    if (abs(np.linalg.norm(row_dir) - 1) > 1e-3 or abs(np.linalg.norm(col_dir) - 1) > 1e-3
-            or abs(row_dir @ col_dir) > 1e-3):
-        raise GeometryError("The image orientation is not two perpendicular unit directions; "
-                            "the header is damaged.")
-    # Renormalise so that rounding in the header does not scale distances.
-    return row_dir / np.linalg.norm(row_dir), col_dir / np.linalg.norm(col_dir)
-
-
-def _check_same_plane(ds: Dataset, row_dir: np.ndarray, col_dir: np.ndarray, rows: int,
-                      columns: int, pixel_spacing: np.ndarray, frame_uid: str) -> None:
-    other_row, other_col = _orientation(ds)
-    if (np.abs(other_row - row_dir).max() > _ORIENTATION_TOLERANCE
-            or np.abs(other_col - col_dir).max() > _ORIENTATION_TOLERANCE):
+def _check_same_plane(ds: Dataset, plane: Plane, first: Plane, frame_uid: str) -> None:
+    if (np.abs(plane.row_dir - first.row_dir).max() > _ORIENTATION_TOLERANCE
+            or np.abs(plane.col_dir - first.col_dir).max() > _ORIENTATION_TOLERANCE):
         raise GeometryError("The images do not share one orientation (the series mixes "
                             "planes); it cannot be used as one volume.")
-    if (int(ds.Rows), int(ds.Columns)) != (rows, columns):
-        raise GeometryError(f"Image sizes differ ({rows}x{columns} and {ds.Rows}x{ds.Columns}); "
-                            "the series cannot be used as one volume.")
-    other_spacing = np.array([float(v) for v in ds.PixelSpacing])
-    if np.abs(other_spacing - pixel_spacing).max() > _PIXEL_SPACING_TOLERANCE_MM:
-        raise GeometryError(f"Pixel spacing differs between images ({_mm(pixel_spacing)} and "
-                            f"{_mm(other_spacing)} mm); the series cannot be used as one volume.")
+    if (plane.rows, plane.columns) != (first.rows, first.columns):
+        raise GeometryError(f"Image sizes differ ({first.rows}x{first.columns} and "
+                            f"{plane.rows}x{plane.columns}); the series cannot be used as one "
+                            "volume.")
+    if np.abs(plane.pixel_spacing - first.pixel_spacing).max() > _PIXEL_SPACING_TOLERANCE_MM:
+        raise GeometryError(f"Pixel spacing differs between images ({_mm(first.pixel_spacing)} "
+                            f"and {_mm(plane.pixel_spacing)} mm); the series cannot be used as "
+                            "one volume.")
     if str(getattr(ds, "FrameOfReferenceUID", "") or "") != frame_uid:
         raise GeometryError("The images belong to different frames of reference; the series "
                             "cannot be used as one volume.")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydicom import Dataset
 
+from workers.geometry.errors import GeometryError
 from workers.geometry.series import series_sort
 
 
@@ -49,10 +50,7 @@ def volume_from_datasets(datasets: Sequence[Dataset]) -> Volume:
     series = series_sort(datasets)
     array = np.empty(series.shape, dtype=np.float32)
     for k, ds in enumerate(series.datasets):
-        # Rescale per slice: some scanners (Philips MR) vary slope and intercept across a series.
-        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
-        intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
-        array[k] = ds.pixel_array.astype(np.float32) * slope + intercept
+        array[k] = _rescaled(ds, series.shape[1:])
     return Volume(
         array=array,
         affine=series.affine,
@@ -60,3 +58,31 @@ def volume_from_datasets(datasets: Sequence[Dataset]) -> Volume:
         sop_instance_uids=series.sop_instance_uids,
         frame_of_reference_uid=series.frame_of_reference_uid,
     )
+
+
+# What pydicom raises when a header's pixel description does not fit its data (or names a
+# compression with no decoder installed).
+_UNDECODABLE = (ValueError, TypeError, AttributeError, KeyError, NotImplementedError, RuntimeError)
+
+
+def _rescaled(ds: Dataset, shape: tuple[int, int]) -> np.ndarray:
+    """One slice's pixels as float32 values after its rescale, or GeometryError saying why not."""
+    image = f"An image ({getattr(ds, 'SOPInstanceUID', 'unknown')})"
+    try:
+        pixels = ds.pixel_array
+    except _UNDECODABLE as error:
+        raise GeometryError(f"{image}: its pixel data cannot be decoded ({error}).") from None
+    if pixels.shape != shape:
+        raise GeometryError(f"{image}: its pixel data decodes to {pixels.shape} where the header "
+                            f"says {shape[0]}x{shape[1]}; the header is damaged.")
+    # Rescale per slice: some scanners (Philips MR) vary slope and intercept across a series.
+    try:
+        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
+        intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
+    except (TypeError, ValueError):
+        slope = intercept = float("nan")
+    out = pixels.astype(np.float32) * np.float32(slope) + np.float32(intercept)
+    if not (np.isfinite(slope) and np.isfinite(intercept) and np.isfinite(out).all()):
+        raise GeometryError(f"{image}: its rescale slope and intercept ({slope:g}, "
+                            f"{intercept:g}) do not give finite values; the header is damaged.")
+    return out
