@@ -15,6 +15,7 @@ candidates for one sequence: the strongest evidence, then a 3D acquisition, then
 images, then the later series. Every choice carries a short reason shown to users.
 """
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -126,9 +127,10 @@ class SeriesAttributes:
         def number(keyword: str) -> float | None:
             values = read(keyword)
             try:
-                return float(values[0]) if values and values[0] not in (None, "") else None
+                value = float(values[0]) if values and values[0] not in (None, "") else None
             except (TypeError, ValueError):
                 return None
+            return value if value is not None and math.isfinite(value) else None  # not NaN
 
         series_number = number("SeriesNumber")
         return cls(

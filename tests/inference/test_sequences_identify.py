@@ -5,6 +5,7 @@ from pathlib import Path
 import pydicom
 import pytest
 from highdicom.legacy import LegacyConvertedEnhancedMRImage
+from pydicom.datadict import tag_for_keyword
 from pydicom.uid import generate_uid
 
 from workers.phantoms import PROFILES, Sequence, make_phantom, write_phantom_study
@@ -156,3 +157,24 @@ def test_an_enhanced_multi_frame_series_is_ignored_with_what_to_ask_for(tmp_path
     assert from_dataset.reason == from_json.reason
     assert f"{len(classic)} frames in one enhanced (multi-frame) MR object" in from_json.reason
     assert "classic single-frame MR images" in from_json.reason
+
+
+def test_non_finite_numbers_in_the_metadata_count_as_absent() -> None:
+    def element(keyword: str, value: object) -> tuple[str, dict[str, object]]:
+        return f"{tag_for_keyword(keyword):08X}", {"vr": "DS", "Value": [value]}
+
+    body = dict(
+        element(keyword, value)
+        for keyword, value in [
+            ("SeriesInstanceUID", "1.2.3"),
+            ("SeriesNumber", "nan"),
+            ("NumberOfFrames", "inf"),
+            ("RepetitionTime", "nan"),
+            ("EchoTime", "-inf"),
+        ]
+    )
+
+    attributes = SeriesAttributes.from_dicom_json(body)
+
+    assert (attributes.series_number, attributes.frames) == (None, 1)
+    assert (attributes.repetition_time, attributes.echo_time) == (None, None)
