@@ -91,7 +91,10 @@ def _why_not_claimable(job: Job) -> str:
 
 def _leased(job_id: int, lease_token: str) -> Job:
     job = Job.objects.select_for_update().select_related("study", "model_version").get(pk=job_id)
-    if not lease_token or not secrets.compare_digest(job.lease_token, lease_token):
+    # As bytes: compare_digest refuses str with characters outside ASCII (a hostile token).
+    if not lease_token or not secrets.compare_digest(
+        job.lease_token.encode(), lease_token.encode()
+    ):
         raise JobConflict("This lease is not the job's current lease; another worker holds it.")
     return job
 

@@ -44,3 +44,13 @@ def test_a_deactivated_user_is_refused_after_the_window(alice: User) -> None:
     alice.save()
 
     assert _client(token).get(URL).status_code == 401
+
+
+@pytest.mark.parametrize("key", ["\x00", "a" * 39, "A" * 40, "g" * 40, "a" * 41])
+def test_a_key_that_is_not_a_token_is_refused_before_the_database(key: str, db: None) -> None:
+    client = APIClient(raise_request_exception=False)
+
+    response = client.get("/dicomweb/studies", HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."

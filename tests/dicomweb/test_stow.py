@@ -1,5 +1,6 @@
 import io
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 from assist_web.accounts.models import AuditEvent, Role, User
 from assist_web.archive import store
 from assist_web.archive.models import Instance, SiteSettings, Study
+from tests.damage import damaged
 from tests.dicom_files import mr_slice, to_bytes
 from tests.dicomweb.conftest import BASE, SERIES_UID, STUDY_UID, pydicom_file
 
@@ -343,3 +345,19 @@ def test_with_deidentification_on_a_persons_stow_is_deidentified(api: APIClient)
     study = Study.objects.get()
     assert study.study_instance_uid != STUDY_UID
     assert study.patient.name != "Doe^Jane"
+
+
+def test_damaged_request_bodies_are_answered_per_ps3_18_never_with_an_error(
+    api: APIClient, db: None
+) -> None:
+    intact = _body(_slice(1, seed=1), _slice(2, seed=2), _slice(3, seed=3))
+    rng = random.Random("damaged stow bodies")
+    statuses = []
+    for _ in range(200):
+        response = _post(api, damaged(rng, intact), HTTP_ACCEPT="application/dicom+json")
+
+        statuses.append(response.status_code)
+        assert response.status_code in (200, 202, 400, 409), response.content
+    assert statuses.count(400) > 20 and statuses.count(409) > 20  # both kinds of damage seen
+    stored = Instance.objects.count()
+    assert stored == sum(1 for p in (Path(store.file_store().root)).rglob("*.dcm"))

@@ -1,5 +1,6 @@
 """The worker's side of a job over the REST API: claim, progress, complete, fail."""
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,28 @@ def test_fail_with_another_lease_is_409(worker_api: APIClient, job: Job) -> None
 
 def test_an_unknown_job_is_404(worker_api: APIClient, db: None) -> None:
     assert worker_api.post("/api/v1/jobs/999/claim/", {}, format="json").status_code == 404
+
+
+def test_hostile_worker_payloads_are_refused_never_an_error(
+    worker_api: APIClient, job: Job
+) -> None:
+    _, claimed = _claim(worker_api, job)
+    lease = claimed["lease_token"]
+    complete = _complete_body(job, lease)
+    weird = [None, "", "x" * 5000, -1, 101, 1e308, [], {}, True, 10**20, "\x00", "𝄞"]
+    rng = random.Random("hostile worker")
+    for _ in range(200):
+        endpoint = rng.choice(["progress", "complete", "fail", "claim"])
+        if endpoint == "progress":
+            payload = {"lease_token": lease, "percent": rng.choice(weird)}
+            payload["stage"] = rng.choice(weird)
+        elif endpoint == "complete":
+            payload = {**complete, rng.choice([*complete, "extra"]): rng.choice(weird)}
+        elif endpoint == "fail":
+            payload = {"lease_token": lease, "reason": rng.choice(weird), "transient": "maybe"}
+        else:
+            payload = {"worker": rng.choice(weird)}
+
+        response = worker_api.post(f"/api/v1/jobs/{job.pk}/{endpoint}/", payload, format="json")
+
+        assert response.status_code in (200, 400, 409), (endpoint, payload, response.content)
