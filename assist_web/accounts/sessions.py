@@ -6,12 +6,10 @@ from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
 _KEY_CHARS = frozenset(VALID_KEY_CHARS)
-
-
 # Django's own floor for a key's length (SessionBase._validate_session_key).
 _MIN_LENGTH = 8
 
 
 class SessionStore(DatabaseSessionStore):
     def _validate_session_key(self, key: str | None) -> bool:
-        return bool(key) and len(key or "") >= _MIN_LENGTH and set(key or "") <= _KEY_CHARS
+        return key is not None and len(key) >= _MIN_LENGTH and set(key) <= _KEY_CHARS

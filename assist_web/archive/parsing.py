@@ -75,14 +75,15 @@ def _check_pixel_data(header: Header, transfer_syntax: str) -> None:
                 sop_instance_uid=sop_uid,
             )
         return
-    if not UID(transfer_syntax).is_transfer_syntax:
+    syntax = UID(transfer_syntax)
+    if not syntax.is_transfer_syntax:
         raise DicomRejected(
             f"{transfer_syntax} is not a transfer syntax the archive knows; send the object in "
             "a standard one (Explicit VR Little Endian, for example).",
             sop_class_uid=sop_class,
             sop_instance_uid=sop_uid,
         )
-    if UID(transfer_syntax).is_compressed:
+    if syntax.is_compressed:
         return
     try:
         rows, columns = int(_required(header, "Rows")), int(_required(header, "Columns"))

@@ -25,8 +25,13 @@ class Plane:
     columns: int
 
 
+def image_named(ds: Dataset) -> str:
+    """How a failure message names the image it is about."""
+    return f"An image ({getattr(ds, 'SOPInstanceUID', 'unknown')})"
+
+
 def plane_of(ds: Dataset) -> Plane:
-    image = f"An image ({getattr(ds, 'SOPInstanceUID', 'unknown')})"
+    image = image_named(ds)
     missing = [name for name in ("ImageOrientationPatient", "ImagePositionPatient",
                                  "PixelSpacing", "Rows", "Columns")
                if getattr(ds, name, None) in (None, "")]

@@ -7,6 +7,7 @@ import numpy as np
 from pydicom import Dataset
 
 from workers.geometry.errors import GeometryError
+from workers.geometry.plane import image_named
 from workers.geometry.series import series_sort
 
 
@@ -67,7 +68,7 @@ _UNDECODABLE = (ValueError, TypeError, AttributeError, KeyError, NotImplementedE
 
 def _rescaled(ds: Dataset, shape: tuple[int, int]) -> np.ndarray:
     """One slice's pixels as float32 values after its rescale, or GeometryError saying why not."""
-    image = f"An image ({getattr(ds, 'SOPInstanceUID', 'unknown')})"
+    image = image_named(ds)
     try:
         pixels = ds.pixel_array
     except _UNDECODABLE as error:
