@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from assist_web.archive import indexing, ingest
+from assist_web.archive import indexing, ingest, ingest_batch
 from assist_web.archive.ingest import Outcome, instance_ingest, instances_ingest
 from assist_web.archive.models import Instance, Patient, Series, Study
 from tests.dicom_files import mr_slice, to_bytes
@@ -165,7 +165,7 @@ def test_a_batch_making_a_series_and_one_adding_to_an_old_series_do_not_deadlock
             time.sleep(0.3)  # the batch of the old series counts first
         count(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ingest, "arrivals_count", arrivals_count_when_both_are_ready)
+    monkeypatch.setattr(ingest_batch, "arrivals_count", arrivals_count_when_both_are_ready)
     newcomer = mr_slice(study_uid=STUDY_UID, series_uid=new_series, sop_uid="1.2.3.77")
 
     outcomes = _concurrently([[_slice(2)], [_slice(3), to_bytes(newcomer)]])
@@ -221,24 +221,24 @@ def test_an_object_another_writer_stores_meanwhile_is_answered_one_by_one(
     monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
     first, second = _slice(1), _slice(2)
-    check = ingest._drop_known
+    check = ingest.known_drop
 
     def check_then_another_writer(*args: object) -> object:
         fresh = check(*args)  # type: ignore[arg-type]
         # Between this batch's check and its insert, another request stores the first object.
-        monkeypatch.setattr(ingest, "_drop_known", check)
+        monkeypatch.setattr(ingest, "known_drop", check)
         assert instance_ingest(data=first).outcome == Outcome.STORED
         return fresh
 
     one_by_one: list[object] = []
-    index_one = ingest._index_one
+    index_one = ingest_batch._index_one
 
     def counted(*args: object) -> object:
         one_by_one.append(args[0])
         return index_one(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ingest, "_drop_known", check_then_another_writer)
-    monkeypatch.setattr(ingest, "_index_one", counted)
+    monkeypatch.setattr(ingest, "known_drop", check_then_another_writer)
+    monkeypatch.setattr(ingest_batch, "_index_one", counted)
 
     results = instances_ingest(items=[first, second])
 

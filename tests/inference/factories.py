@@ -24,7 +24,8 @@ METADATA = {
     "version": "0.1.0",
     "metrics": {"dice_gtv": 0.93, "dice_edema": 0.91},
 }
-# Enough images per series to count as a diagnostic series (workers.sequences._MIN_IMAGES).
+# Enough images per series to count as a diagnostic series
+# (workers.sequences.classification._MIN_IMAGES).
 IMAGES_PER_SERIES = 5
 
 

@@ -1,8 +1,6 @@
-"""Which MR series of a study is the T1, T1c, T2 and FLAIR a brain-tumour model needs.
+"""Which kind of MR sequence one series is, and how sure: the classification rules.
 
-Django-free: the site runs it on the archive index (one representative instance per series, as
-DICOM JSON) and the gpu worker may run it on datasets it fetched. Each series is judged on two
-kinds of evidence that vendors write differently but always write:
+Each series is judged on two kinds of evidence that vendors write differently but always write:
 
 - its name (SeriesDescription, ProtocolName): "T1 AX +C", "AX T1 BRAVO +C", "T1W_3D_TFE +C",
   "MPRAGE POST GD", "AX T2 FLAIR", "t2_tirm_tra_dark-fluid", "T2W_TSE_TRA"...
@@ -10,22 +8,16 @@ kinds of evidence that vendors write differently but always write:
   recovery (ScanningSequence IR, InversionTime) and timing (RepetitionTime, EchoTime).
 
 Names are what technologists chose and physics is what the scanner did; when both speak and
-agree the choice is strong, when they disagree the physics wins and the reason says so. Several
-candidates for one sequence: the strongest evidence, then a 3D acquisition, then the most
-images, then the later series. Every choice carries a short reason shown to users.
+agree the verdict is strong, when they disagree the physics wins and the reason says so.
+Localizers, derived images, other modalities and non-structural sequences are ignored.
 """
 
-import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-from pydicom.datadict import tag_for_keyword
-from pydicom.dataset import Dataset
 
 from workers.geometry.errors import MULTI_FRAME
+from workers.sequences.attributes import SeriesAttributes
 
 
 class SequenceKind(StrEnum):
@@ -35,13 +27,6 @@ class SequenceKind(StrEnum):
     FLAIR = "FLAIR"
     UNKNOWN = "unknown"
 
-
-REQUIRED: tuple[SequenceKind, ...] = (
-    SequenceKind.T1,
-    SequenceKind.T1C,
-    SequenceKind.T2,
-    SequenceKind.FLAIR,
-)
 
 # Timing thresholds (ms). T1 weighting needs a short TE; T2 weighting a long TE at long TR.
 # FLAIR nulls CSF at TI ~1500-2800 ms (field dependent) with TR of several seconds; an IR
@@ -81,94 +66,6 @@ def _norm(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class SeriesAttributes:
-    """What identification reads from one representative image of a series."""
-
-    series_instance_uid: str
-    modality: str = "MR"
-    description: str = ""
-    protocol_name: str = ""
-    series_number: int | None = None
-    image_type: tuple[str, ...] = ()
-    scanning_sequence: tuple[str, ...] = ()
-    sequence_variant: tuple[str, ...] = ()
-    acquisition_type: str = ""  # MRAcquisitionType: 2D or 3D
-    repetition_time: float | None = None
-    echo_time: float | None = None
-    inversion_time: float | None = None
-    contrast_agent: str = ""
-    contrast_volume: float | None = None
-    num_images: int = 1
-    frames: int = 1  # NumberOfFrames of the image read: above 1, an enhanced (multi-frame) MR
-
-    @classmethod
-    def from_dataset(cls, ds: Dataset, *, num_images: int = 1) -> "SeriesAttributes":
-        return cls._build(lambda keyword: _values(ds.get(keyword)), num_images)
-
-    @classmethod
-    def from_dicom_json(cls, body: Mapping[str, Any], *, num_images: int = 1) -> "SeriesAttributes":
-        """From DICOM JSON (PS3.18 F.2) as the archive index and WADO-RS metadata hold it."""
-
-        def read(keyword: str) -> list[Any]:
-            element = body.get(f"{tag_for_keyword(keyword):08X}") or {}
-            return list(element.get("Value") or [])
-
-        return cls._build(read, num_images)
-
-    @classmethod
-    def _build(cls, read: Any, num_images: int) -> "SeriesAttributes":
-        def text(keyword: str) -> str:
-            values = read(keyword)
-            return str(values[0]).strip() if values else ""
-
-        def texts(keyword: str) -> tuple[str, ...]:
-            return tuple(str(v).strip().upper() for v in read(keyword) if str(v).strip())
-
-        def number(keyword: str) -> float | None:
-            values = read(keyword)
-            try:
-                value = float(values[0]) if values and values[0] not in (None, "") else None
-            except (TypeError, ValueError):
-                return None
-            return value if value is not None and math.isfinite(value) else None  # not NaN
-
-        series_number = number("SeriesNumber")
-        return cls(
-            series_instance_uid=text("SeriesInstanceUID"),
-            modality=text("Modality").upper(),
-            description=text("SeriesDescription"),
-            protocol_name=text("ProtocolName"),
-            series_number=int(series_number) if series_number is not None else None,
-            image_type=texts("ImageType"),
-            scanning_sequence=texts("ScanningSequence"),
-            sequence_variant=texts("SequenceVariant"),
-            acquisition_type=text("MRAcquisitionType").upper(),
-            repetition_time=number("RepetitionTime"),
-            echo_time=number("EchoTime"),
-            inversion_time=number("InversionTime"),
-            contrast_agent=text("ContrastBolusAgent"),
-            contrast_volume=number("ContrastBolusVolume"),
-            num_images=num_images,
-            frames=int(number("NumberOfFrames") or 1),
-        )
-
-    @property
-    def name(self) -> str:
-        return self.description or self.protocol_name
-
-
-def _values(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, str | bytes | int | float):
-        return [value]
-    try:
-        return list(value)
-    except TypeError:
-        return [value]
-
-
-@dataclass(frozen=True)
 class SeriesVerdict:
     """How one series was judged: a kind, how sure (0 ignored .. 3 name and physics), why."""
 
@@ -182,25 +79,6 @@ class SeriesVerdict:
 
     def rank(self) -> tuple[int, bool, int, int]:
         return (self.strength, self.is_3d, self.num_images, self.series_number)
-
-
-@dataclass(frozen=True)
-class SequenceChoice:
-    series_instance_uid: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class SequenceMapping:
-    chosen: dict[SequenceKind, SequenceChoice]
-    verdicts: list[SeriesVerdict] = field(default_factory=list)
-
-    @property
-    def missing(self) -> list[SequenceKind]:
-        return [kind for kind in REQUIRED if kind not in self.chosen]
-
-    def series_uids(self) -> dict[str, str]:
-        return {kind.value: choice.series_instance_uid for kind, choice in self.chosen.items()}
 
 
 def _name_kind(name: str) -> SequenceKind | None:
@@ -299,22 +177,3 @@ def series_classify(s: SeriesAttributes) -> SeriesVerdict:
         if post:
             return verdict(SequenceKind.T1C, strength, f"{reason}; {why}")
     return verdict(kind, strength, reason)
-
-
-def sequences_identify(series: Iterable[SeriesAttributes]) -> SequenceMapping:
-    """The best series for each of T1, T1c, T2 and FLAIR; the ones not found are missing."""
-    verdicts = [series_classify(s) for s in series]
-    chosen: dict[SequenceKind, SequenceChoice] = {}
-    for kind in REQUIRED:
-        candidates = sorted(
-            (v for v in verdicts if v.kind == kind), key=SeriesVerdict.rank, reverse=True
-        )
-        if not candidates:
-            continue
-        best = candidates[0]
-        reason = best.reason
-        if len(candidates) > 1:
-            reason += f" (best of {len(candidates)} candidates"
-            reason += ", 3D)" if best.is_3d else f", {best.num_images} images)"
-        chosen[kind] = SequenceChoice(series_instance_uid=best.series_instance_uid, reason=reason)
-    return SequenceMapping(chosen=chosen, verdicts=verdicts)
