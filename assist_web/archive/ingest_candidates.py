@@ -39,6 +39,14 @@ def candidate_prepare(
     position: int, data: bytes, deidentify: bool, expected_study_uid: str | None
 ) -> Candidate:
     header = parse_part10(data)
+    # The sender names the study by the UID it sent, the one before de-identification.
+    if expected_study_uid and header.text("StudyInstanceUID") != expected_study_uid:
+        raise DicomRejected(
+            "The object belongs to another study than the one in the request URL.",
+            kind=RefusalKind.CONFLICT,
+            sop_class_uid=header.text("SOPClassUID"),
+            sop_instance_uid=header.text("SOPInstanceUID"),
+        )
     if deidentify:
         try:
             data = dataset_deidentify(header.dataset)
@@ -49,13 +57,6 @@ def candidate_prepare(
                 sop_instance_uid=header.text("SOPInstanceUID"),
             ) from None
         header = Header.of(header.dataset, data=data)  # the values changed
-    if expected_study_uid and header.text("StudyInstanceUID") != expected_study_uid:
-        raise DicomRejected(
-            "The object belongs to another study than the one in the request URL.",
-            kind=RefusalKind.CONFLICT,
-            sop_class_uid=header.text("SOPClassUID"),
-            sop_instance_uid=header.text("SOPInstanceUID"),
-        )
     try:
         metadata = header.json_text()
     except DAMAGED:

@@ -95,7 +95,8 @@ def _failure_code(result: IngestResult) -> int:
 
 def stow_response(outcome: StowOutcome, *, base_url: str, study_uid: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    studies = {study_uid} if study_uid else outcome.study_uids
+    # Where the objects are read back: under the archive's UID, if de-identification made one.
+    studies = outcome.study_uids or ({study_uid} if study_uid else set())
     if len(studies) == 1:
         body["00081190"] = _ur(f"{base_url}/studies/{next(iter(studies))}")
     if outcome.stored:

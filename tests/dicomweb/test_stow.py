@@ -361,3 +361,28 @@ def test_damaged_request_bodies_are_answered_per_ps3_18_never_with_an_error(
     assert statuses.count(400) > 20 and statuses.count(409) > 20  # both kinds of damage seen
     stored = Instance.objects.count()
     assert stored == sum(1 for p in (Path(store.file_store().root)).rglob("*.dcm"))
+
+
+def test_with_deidentification_on_a_stow_to_the_studys_own_url_is_stored(
+    api: APIClient,
+) -> None:
+    """The sender names the study by the UID it knows, the one before de-identification."""
+    _deidentify_on()
+
+    response = _post(api, _body(_slice(1)), url=f"{BASE}/studies/{STUDY_UID}")
+
+    assert response.status_code == 200, response.json()
+    stored = Study.objects.get().study_instance_uid
+    assert stored != STUDY_UID
+    # Read back where it is: under the archive's UID.
+    assert response.json()["00081190"]["Value"] == [f"http://testserver{BASE}/studies/{stored}"]
+
+
+def test_with_deidentification_on_another_studys_object_is_still_refused(api: APIClient) -> None:
+    _deidentify_on()
+    stranger = to_bytes(mr_slice(study_uid="1.2.826.0.1.3680043.8.498.99", instance_number=1))
+
+    response = _post(api, _body(stranger), url=f"{BASE}/studies/{STUDY_UID}")
+
+    assert response.status_code == 409
+    assert not Study.objects.exists()
