@@ -4,14 +4,16 @@ Searches go through dicomweb-client. Instances are fetched through the same requ
 but kept as the bytes the PACS sent, because dicomweb-client hands back decoded datasets and
 re-encoding one is not guaranteed to reproduce the original file.
 
-Every request retries only the transient failures (no connection, timeout, HTTP 502/503/504),
-a few times with backoff; anything else fails at once with a reason a person can act on.
+Every request retries only the transient failures (no connection, timeout, HTTP 429/502/503/
+504), a few times with backoff; anything else fails at once with a reason a person can act on.
+Every answer is read within a size limit (answers.py), and a listing is fetched page by page
+within a count limit, so a PACS that misbehaves costs bounded memory and time.
 """
 
+import functools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -20,14 +22,28 @@ from dicomweb_client.api import DICOMwebClient
 from pydicom.dataset import Dataset
 
 from assist_web.archive.models import RemotePacs
+from assist_web.archive.pacs.answers import (
+    InstanceRef,
+    StudySummary,
+    body_bounded,
+    dataset_of,
+    instance_ref,
+    study_summary,
+)
+from assist_web.archive.pacs.errors import (
+    AnswerTooLarge,
+    PacsAuthenticationFailed,
+    PacsError,
+    PacsUnreachable,
+)
 from assist_web.archive.pacs.multipart import multipart_parts
-from assist_web.archive.store import uid_is_valid
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TRANSIENT_HTTP_STATUSES = frozenset({502, 503, 504})
+# 429: the PACS asks us to slow down, which the backoff does.
+TRANSIENT_HTTP_STATUSES = frozenset({429, 502, 503, 504})
 # 4 tries over about 7 s ride out a PACS restart or a proxy hiccup without tying up a worker
 # for minutes when the PACS is really down. Module constants so tests can shorten them.
 RETRY_ATTEMPTS = 4
@@ -37,6 +53,13 @@ RETRY_BASE_DELAY_S = 1.0
 REQUEST_TIMEOUT_S = (5.0, 120.0)
 # A search is for a person choosing studies; more than this is a query to narrow down.
 SEARCH_LIMIT = 200
+# Listings for a pull are fetched in pages of this many results.
+PAGE_SIZE = 500
+# A pull by patient and dates that matches more studies than this was not meant.
+MAX_STUDIES_PULLED = 1_000
+# The largest studies (long functional or diffusion series) hold some tens of thousands of
+# images; a listing longer than this is a PACS answering something else.
+MAX_INSTANCES_LISTED = 100_000
 _ACCEPT_ANY_DICOM = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 _STUDY_FIELDS = [
     "StudyInstanceUID",
@@ -50,48 +73,15 @@ _STUDY_FIELDS = [
     "NumberOfStudyRelatedInstances",
 ]
 
-
-class PacsError(Exception):
-    """The PACS could not answer; ``message`` says why in words for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PacsUnreachable(PacsError):
-    pass
-
-
-class PacsAuthenticationFailed(PacsError):
-    pass
-
-
-@dataclass(frozen=True)
-class StudySummary:
-    study_instance_uid: str
-    patient_id: str
-    patient_name: str
-    study_date: str
-    accession_number: str
-    description: str
-    modalities: str
-    num_series: int | None
-    num_instances: int | None
-
-
-@dataclass(frozen=True)
-class InstanceRef:
-    study_instance_uid: str
-    series_instance_uid: str
-    sop_instance_uid: str
-
-    @property
-    def valid(self) -> bool:
-        return all(
-            uid_is_valid(uid)
-            for uid in (self.study_instance_uid, self.series_instance_uid, self.sop_instance_uid)
-        )
+__all__ = [
+    "InstanceRef",
+    "PacsAuthenticationFailed",
+    "PacsConnection",
+    "PacsError",
+    "PacsUnreachable",
+    "StudySummary",
+    "study_filters",
+]
 
 
 class PacsConnection:
@@ -100,6 +90,7 @@ class PacsConnection:
         self.base_url = remote.base_url.rstrip("/")
         self._session = requests.Session()
         self._session.verify = remote.verify_tls
+        self._session.hooks["response"].append(body_bounded)
         if remote.auth_kind == RemotePacs.AuthKind.BASIC:
             self._session.auth = (remote.username, remote.secret)
         elif remote.auth_kind == RemotePacs.AuthKind.TOKEN:
@@ -110,40 +101,39 @@ class PacsConnection:
         # Our own retry below covers every request the same way; theirs would nest inside it.
         self._client.set_http_retry_params(retry=False)
 
-    def studies_search(
-        self, *, filters: dict[str, str], limit: int | None = SEARCH_LIMIT
-    ) -> list[StudySummary]:
+    def studies_search(self, *, filters: dict[str, str]) -> list[StudySummary]:
+        """One page of studies for a person to choose from (at most SEARCH_LIMIT)."""
         found = self._retrying(
             "a study search",
             lambda: self._client.search_for_studies(
-                search_filters=filters,
-                fields=_STUDY_FIELDS,
-                limit=limit,
-                get_remaining=limit is None,
+                search_filters=filters, fields=_STUDY_FIELDS, limit=SEARCH_LIMIT
             ),
         )
-        return [_summary(self._dataset(item)) for item in found]
+        return self._summaries([self._dataset(item) for item in found])
+
+    def studies_all(self, *, filters: dict[str, str]) -> list[StudySummary]:
+        """Every study matching, for a pull."""
+
+        def page(offset: int) -> list[dict[str, Any]]:
+            return self._client.search_for_studies(
+                search_filters=filters, fields=_STUDY_FIELDS, limit=PAGE_SIZE, offset=offset
+            )
+
+        return self._summaries(
+            self._listing("a study search", page, "StudyInstanceUID", MAX_STUDIES_PULLED)
+        )
 
     def instances_list(self, *, study_uid: str) -> list[InstanceRef]:
-        found = self._retrying(
-            "an instance search",
-            lambda: self._client.search_for_instances(
+        def page(offset: int) -> list[dict[str, Any]]:
+            return self._client.search_for_instances(
                 study_instance_uid=study_uid,
                 fields=["SeriesInstanceUID", "SOPInstanceUID"],
-                get_remaining=True,
-            ),
-        )
-        refs = []
-        for item in found:
-            ds = self._dataset(item)
-            refs.append(
-                InstanceRef(
-                    study_instance_uid=study_uid,
-                    series_instance_uid=str(ds.get("SeriesInstanceUID", "")),
-                    sop_instance_uid=str(ds.get("SOPInstanceUID", "")),
-                )
+                limit=PAGE_SIZE,
+                offset=offset,
             )
-        return refs
+
+        found = self._listing("an instance search", page, "SOPInstanceUID", MAX_INSTANCES_LISTED)
+        return [instance_ref(ds, study_uid=study_uid) for ds in found]
 
     def instance_retrieve(self, ref: InstanceRef) -> bytes:
         """One instance as the Part 10 file the PACS holds, in its stored transfer syntax."""
@@ -168,13 +158,62 @@ class PacsConnection:
             raise PacsError(f"The PACS sent {len(parts)} objects for one instance.")
         return parts[0]
 
-    def _dataset(self, item: dict[str, Any]) -> Dataset:
-        try:
-            return Dataset.from_json(item)
-        except (ValueError, TypeError, KeyError, AttributeError):
+    def _listing(
+        self,
+        what: str,
+        page: Callable[[int], list[dict[str, Any]]],
+        key: str,
+        maximum: int,
+    ) -> list[Dataset]:
+        """Every result of a search, page after page until the PACS has no more (what
+        dicomweb-client's get_remaining does, which loops for ever on a PACS that ignores
+        ``offset``). Results are told apart by ``key``: a page that brings nothing new ends the
+        listing too. Should that page be full, the PACS ignored the offset with more to
+        send, and the listing fails rather than pull part of a study."""
+        found: dict[str, Dataset] = {}
+        offset = 0
+        while True:
+            items = self._retrying(what, functools.partial(page, offset))
+            fresh = {}
+            for item in items:
+                ds = self._dataset(item)
+                uid = str(ds.get(key, ""))
+                if uid not in found:
+                    fresh[uid] = ds
+            if not fresh:
+                if len(items) == PAGE_SIZE:
+                    raise PacsError(
+                        f"PACS {self.remote_name} answers every page of {what} with the same "
+                        f"{PAGE_SIZE} results (it ignores the offset parameter), so the rest "
+                        "cannot be listed. Ask its administrator."
+                    )
+                return list(found.values())
+            found.update(fresh)
+            if len(found) > maximum:
+                raise PacsError(
+                    f"{what.capitalize()} on PACS {self.remote_name} found more than {maximum} "
+                    "results; narrow the query."
+                )
+            offset += len(items)
+
+    def _summaries(self, found: list[Dataset]) -> list[StudySummary]:
+        summaries = [study_summary(ds) for ds in found]
+        kept = [s for s in summaries if s is not None]
+        if len(kept) < len(summaries):
+            logger.warning(
+                "PACS %s: %d search result(s) without a valid Study Instance UID left out",
+                self.remote_name,
+                len(summaries) - len(kept),
+            )
+        return kept
+
+    def _dataset(self, item: Any) -> Dataset:
+        ds = dataset_of(item)
+        if ds is None:
             raise PacsError(
                 f"PACS {self.remote_name} sent a search result that is not valid DICOM JSON."
-            ) from None
+            )
+        return ds
 
     def _retrying(self, what: str, call: Callable[[], T]) -> T:
         for attempt in range(1, RETRY_ATTEMPTS + 1):
@@ -198,8 +237,14 @@ class PacsConnection:
                         f"PACS {self.remote_name} answered HTTP {status} to {what}."
                     ) from None
                 failure = f"HTTP {status}"
-            except ValueError:
-                # dicomweb-client's JSON and format checks: the URL answers, but not as DICOMweb.
+            except AnswerTooLarge as exc:
+                raise PacsError(
+                    f"PACS {self.remote_name} sent more than {exc.limit // 1024**2} MB in answer "
+                    f"to {what}; check the base URL."
+                ) from None
+            except (ValueError, TypeError, RecursionError):
+                # dicomweb-client's JSON and format checks (a JSON nesting deep enough to
+                # exhaust the parser is RecursionError): the URL answers, but not as DICOMweb.
                 raise PacsError(
                     f"PACS {self.remote_name} sent an answer to {what} that is not DICOMweb; "
                     "check the base URL."
@@ -216,32 +261,6 @@ class PacsConnection:
             f"PACS {self.remote_name} is unreachable at {self.base_url}: {failure} "
             f"after {RETRY_ATTEMPTS} tries."
         )
-
-
-def _joined(value: object) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        return value
-    return "\\".join(str(v) for v in value)  # type: ignore[attr-defined]
-
-
-def _summary(ds: Dataset) -> StudySummary:
-    def count(keyword: str) -> int | None:
-        value = ds.get(keyword)
-        return int(value) if value not in (None, "") else None
-
-    return StudySummary(
-        study_instance_uid=str(ds.get("StudyInstanceUID", "")),
-        patient_id=str(ds.get("PatientID", "")),
-        patient_name=str(ds.get("PatientName", "")),
-        study_date=str(ds.get("StudyDate", "")),
-        accession_number=str(ds.get("AccessionNumber", "")),
-        description=str(ds.get("StudyDescription", "")),
-        modalities=_joined(ds.get("ModalitiesInStudy")),
-        num_series=count("NumberOfStudyRelatedSeries"),
-        num_instances=count("NumberOfStudyRelatedInstances"),
-    )
 
 
 def study_filters(

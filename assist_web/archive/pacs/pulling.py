@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from assist_web.accounts.models import AuditEvent
 from assist_web.archive.ingest import IngestResult, Outcome, instance_ingest
+from assist_web.archive.ingest_results import refusal_result
 from assist_web.archive.models import PacsPull
 from assist_web.archive.pacs.client import InstanceRef, PacsConnection, PacsError, study_filters
+from assist_web.archive.parsing import parse_part10
+from assist_web.archive.refusals import DicomRejected
 from assist_web.celery import app
 
 logger = logging.getLogger(__name__)
@@ -105,10 +108,10 @@ def _study_uids(connection: PacsConnection, pull: PacsPull) -> list[str]:
     filters = study_filters(
         patient_id=pull.patient_id, date_from=pull.date_from, date_to=pull.date_to
     )
-    studies = connection.studies_search(filters=filters, limit=None)
+    studies = connection.studies_all(filters=filters)
     if not studies:
         raise PacsError(f"No study on PACS {connection.remote_name} matches this query.")
-    return sorted({s.study_instance_uid for s in studies if s.study_instance_uid})
+    return sorted({s.study_instance_uid for s in studies})
 
 
 def _instance_pull(connection: PacsConnection, ref: InstanceRef) -> IngestResult:
@@ -118,7 +121,25 @@ def _instance_pull(connection: PacsConnection, ref: InstanceRef) -> IngestResult
             reason="The PACS listed an instance with an invalid UID.",
             sop_instance_uid=ref.sop_instance_uid[:64],
         )
-    return instance_ingest(data=connection.instance_retrieve(ref))
+    data = connection.instance_retrieve(ref)
+    try:
+        header = parse_part10(data)
+    except DicomRejected as refusal:
+        return refusal_result(refusal)
+    sent = InstanceRef(
+        study_instance_uid=header.text("StudyInstanceUID"),
+        series_instance_uid=header.text("SeriesInstanceUID"),
+        sop_instance_uid=header.text("SOPInstanceUID"),
+    )
+    if sent != ref:
+        # A PACS answering with another object (another study's, even another patient's)
+        # must not place it in the archive under the pull's name.
+        return IngestResult(
+            outcome=Outcome.REFUSED,
+            reason="The PACS answered with another object than the instance asked for.",
+            sop_instance_uid=ref.sop_instance_uid,
+        )
+    return instance_ingest(data=data)
 
 
 @dataclass(frozen=True)

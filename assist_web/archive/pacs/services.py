@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 
 from assist_web.accounts.models import User
 from assist_web.archive.models import PacsPull, RemotePacs
-from assist_web.archive.pacs.client import PacsConnection, StudySummary, study_filters
+from assist_web.archive.pacs.answers import StudySummary
+from assist_web.archive.pacs.client import PacsConnection, study_filters
 from assist_web.archive.store import uid_is_valid
 from assist_web.archive.tasks import pacs_pull_run
 
