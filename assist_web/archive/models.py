@@ -107,7 +107,9 @@ class SiteSettings(models.Model):
         default=False,
         help_text="Apply the PS3.15 Annex E basic profile to every object as it arrives: "
         "identifying attributes removed or replaced, UIDs remapped consistently, dates "
-        "shifted per patient.",
+        "shifted per patient. For research and training sites: the worklist then shows "
+        "pseudonyms, and a structure set sent to the planning system refers to de-identified "
+        "images that it does not hold. Leave off where patients are contoured for treatment.",
     )
 
     class Meta:
