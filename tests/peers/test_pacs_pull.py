@@ -7,7 +7,7 @@ import pytest
 
 from assist_web.accounts.models import AuditEvent, User
 from assist_web.archive.ingest import instance_ingest
-from assist_web.archive.models import Instance, PacsPull, RemotePacs, Study
+from assist_web.archive.models import Instance, PacsPull, RemotePacs, SiteSettings, Study
 from assist_web.archive.pacs import client
 from assist_web.archive.pacs.pulling import pacs_pull_execute
 from tests.dicom_files import mr_slice, to_bytes
@@ -97,6 +97,26 @@ def test_pulling_a_study_already_here_is_a_no_op(
         before
     )
     assert Study.objects.get().num_instances == 3
+
+
+def test_with_deidentification_on_a_pulled_study_is_stored_under_pseudonyms_and_once(
+    orthanc: OrthancPeer, orthanc_remote: RemotePacs, alice: User
+) -> None:
+    site = SiteSettings.current()
+    site.deidentify_on_ingest = True
+    site.save()
+    sent = orthanc_study_upload(orthanc, instances=3, patient_id="P-9")
+
+    first = _pull(orthanc_remote, alice, study_instance_uid=sent.study_uid)
+    again = _pull(orthanc_remote, alice, study_instance_uid=sent.study_uid)
+
+    # Each object is checked against what was asked for before it is de-identified.
+    assert _counts(first) == ("succeeded", 1, 3, 0, 0)
+    assert _counts(again) == ("succeeded", 1, 0, 3, 0)
+    study = Study.objects.select_related("patient").get()
+    assert study.study_instance_uid != sent.study_uid
+    assert study.patient.patient_id != "P-9"
+    assert study.num_instances == 3
 
 
 def test_an_unreachable_pacs_fails_the_pull_with_a_reason_and_stores_nothing(
