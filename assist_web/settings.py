@@ -167,6 +167,9 @@ ASSIST_DICOM_BIND = env_str("ASSIST_DICOM_BIND", "0.0.0.0") or "0.0.0.0"  # noqa
 # Calling AE titles the listener accepts (comma separated); "*" accepts any caller. Unset, the
 # listener starts only with DEBUG on (accepting any): a site names its scanners and PACS.
 ASSIST_DICOM_ALLOWED_AES = env_list("ASSIST_DICOM_ALLOWED_AES", [])
+# Seconds the listener waits on a silent peer (before its association request, between PDUs,
+# and for the rest of a PDU it started) before disconnecting it; as Orthanc's DicomScpTimeout.
+ASSIST_DICOM_TIMEOUT_SECONDS = env_int("ASSIST_DICOM_TIMEOUT_SECONDS", 30, minimum=1)
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/dicomweb/.*$"

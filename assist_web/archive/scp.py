@@ -4,6 +4,9 @@ pynetdicom runs every association in a thread of its own, so each C-STORE handle
 database from that thread: stale connections are dropped around every store and the thread's
 connection is closed when its association ends. Logs carry UIDs and AE titles, never the
 dataset: pynetdicom's own DEBUG output would print patient names (settings keep it at WARNING).
+
+The port faces the hospital network: every peer is held to a time limit, a PDU size and a
+message size (scp_peers.py); what it sends wrong ends its association, never the listener.
 """
 
 import logging
@@ -37,6 +40,7 @@ from pynetdicom.transport import ThreadedAssociationServer
 
 from assist_web.archive.ingest import IngestResult, Outcome, instance_ingest
 from assist_web.archive.refusals import RefusalKind
+from assist_web.archive.scp_peers import PEER_HANDLERS, peer_logging_quiet, peers_bound
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +81,8 @@ class ListenerConfig:
     port: int
     # Calling AE titles allowed to associate; empty means any.
     allowed_aes: tuple[str, ...] = ()
+    # Seconds a peer may stay silent, or take to send one PDU, before it is disconnected.
+    timeout_s: float = 30.0
 
     @classmethod
     def from_settings(
@@ -95,6 +101,7 @@ class ListenerConfig:
             bind=settings.ASSIST_DICOM_BIND,
             port=settings.ASSIST_DICOM_PORT if port is None else port,
             allowed_aes=() if "*" in allowed else tuple(allowed),
+            timeout_s=float(settings.ASSIST_DICOM_TIMEOUT_SECONDS),
         )
 
 
@@ -106,13 +113,16 @@ def listener_ae(*, config: ListenerConfig) -> AE:
     ae.add_supported_context(Verification, [ExplicitVRLittleEndian, ImplicitVRLittleEndian])
     if config.allowed_aes:
         ae.require_calling_aet = list(config.allowed_aes)
+    peers_bound(ae, timeout_s=config.timeout_s)
     return ae
 
 
 def listener_start(*, config: ListenerConfig, block: bool) -> ThreadedAssociationServer | None:
     """Serve C-ECHO and C-STORE; with ``block=False`` return the running server to shut down."""
+    peer_logging_quiet()
     ae = listener_ae(config=config)
     handlers: list[evt.EventHandlerType] = [
+        *PEER_HANDLERS,
         (evt.EVT_C_STORE, store_handle),
         (evt.EVT_C_ECHO, _echo_handle),
         (evt.EVT_RELEASED, _connections_close),

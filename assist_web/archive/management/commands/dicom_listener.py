@@ -1,12 +1,14 @@
 """Run the DICOM listener (C-STORE SCP and C-ECHO): ``manage.py dicom_listener``."""
 
 import signal
+import threading
 from types import FrameType
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assist_web.archive.scp import ListenerConfig, listener_start
+from assist_web.archive.scp_peers import reactor_crash_hook
 
 
 class Command(BaseCommand):
@@ -42,6 +44,8 @@ class Command(BaseCommand):
         self.stdout.flush()
         # systemd and Docker stop services with SIGTERM: stop the same way as on Ctrl-C.
         signal.signal(signal.SIGTERM, _interrupt)
+        # A malformed PDU can end pynetdicom's reader thread: one log line, not a traceback.
+        threading.excepthook = reactor_crash_hook(threading.excepthook)
         try:
             listener_start(config=config, block=True)
         except KeyboardInterrupt:
