@@ -104,7 +104,7 @@ def _request_wait_end(event: Event) -> None:
     """
     dul = event.assoc.dul
     if dul.state_machine.current_state == "Sta2":
-        dul.to_user_queue.put(None)
+        dul.to_user_queue.put(None)  # type: ignore[arg-type]  # the timeout's empty primitive
 
 
 def _message_bound(event: Event) -> None:
