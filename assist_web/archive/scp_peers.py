@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from io import BytesIO
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from pynetdicom import AE, _config, evt
@@ -104,7 +104,7 @@ def _request_wait_end(event: Event) -> None:
     """
     dul = event.assoc.dul
     if dul.state_machine.current_state == "Sta2":
-        dul.to_user_queue.put(None)  # type: ignore[arg-type]  # the timeout's empty primitive
+        dul.to_user_queue.put(cast(Any, None))  # the empty primitive of the timeout
 
 
 def _message_bound(event: Event) -> None:
