@@ -18,9 +18,11 @@ from assist_web.archive.ingest_results import (
     header_result,
     refusal_result,
 )
+from assist_web.archive.models import Instance
 from assist_web.archive.parsing import parse_part10
-from assist_web.archive.reading import DAMAGED
+from assist_web.archive.reading import DAMAGED, dataset_bytes
 from assist_web.archive.refusals import DicomRejected, RefusalKind
+from assist_web.archive.store import file_store
 
 
 @dataclass
@@ -90,9 +92,20 @@ def known_drop(candidates: list[Candidate], results: list[IngestResult | None]) 
 
 
 def known_result(candidate: Candidate, stored_sha256: str) -> IngestResult:
-    if stored_sha256 == candidate.sha256:
+    stored = None if stored_sha256 == candidate.sha256 else _stored(candidate)
+    if stored_sha256 == candidate.sha256 or (stored and _same_object(candidate.data, stored[0])):
         return header_result(
             Outcome.DUPLICATE, candidate.header, "Already stored; identical copy ignored."
+        )
+    if stored and stored[1] != candidate.transfer_syntax_uid:
+        return refusal_result(
+            DicomRejected(
+                f"This object is already stored in another transfer syntax ({stored[1]}); the "
+                "archive keeps the first copy.",
+                kind=RefusalKind.DUPLICATE_UID,
+                sop_class_uid=candidate.header.text("SOPClassUID"),
+                sop_instance_uid=candidate.header.text("SOPInstanceUID"),
+            )
         )
     return refusal_result(
         DicomRejected(
@@ -103,3 +116,27 @@ def known_result(candidate: Candidate, stored_sha256: str) -> IngestResult:
             sop_instance_uid=candidate.header.text("SOPInstanceUID"),
         )
     )
+
+
+def _stored(candidate: Candidate) -> tuple[bytes, str] | None:
+    """The stored file of the candidate's SOP instance and its transfer syntax; None where it
+    cannot be read (or is only earlier in this batch)."""
+    row = (
+        Instance.objects.filter(sop_instance_uid=candidate.header.text("SOPInstanceUID"))
+        .values_list("path", "transfer_syntax_uid")
+        .first()
+    )
+    if row is None:
+        return None
+    try:
+        return file_store().absolute(row[0]).read_bytes(), row[1]
+    except OSError:
+        return None
+
+
+def _same_object(data: bytes, stored: bytes) -> bool:
+    """The same object in a file written by someone else: the bytes after the file meta group
+    are equal. A scanner's C-STORE and a PACS's copy of the same image differ in the meta group
+    (the sender's AE title, the writer's implementation), never in the object."""
+    ours = dataset_bytes(data)
+    return ours is not None and ours == dataset_bytes(stored)

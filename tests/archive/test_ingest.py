@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydicom.uid import ImplicitVRLittleEndian
 
 from assist_web.archive.ingest import Outcome, instance_ingest
 from assist_web.archive.models import Instance, Series, SiteSettings, Study
@@ -44,6 +45,41 @@ def test_a_different_object_under_a_stored_uid_is_refused_and_the_first_kept(
 
     assert result.outcome == Outcome.REFUSED
     assert "already stored" in result.reason
+    assert (data_dir / "dicom" / Instance.objects.get().path).read_bytes() == first
+
+
+def test_the_same_object_in_a_file_written_by_another_sender_is_a_copy(data_dir: Path) -> None:
+    """A scanner's C-STORE and a PACS's copy of one image differ only in the file meta group."""
+    ds = mr_slice(sop_uid="1.2.3.4")
+    first = to_bytes(ds)
+    instance_ingest(data=first)
+    ds.file_meta.SourceApplicationEntityTitle = "PACS"
+    ds.file_meta.ImplementationClassUID = "1.2.826.0.1.3680043.8.498.1"
+    resent = to_bytes(ds)
+    assert resent != first
+
+    result = instance_ingest(data=resent)
+
+    assert (result.outcome, result.reason) == (
+        Outcome.DUPLICATE,
+        "Already stored; identical copy ignored.",
+    )
+    assert (data_dir / "dicom" / Instance.objects.get().path).read_bytes() == first
+
+
+def test_the_same_object_in_another_transfer_syntax_is_refused_saying_so(data_dir: Path) -> None:
+    ds = mr_slice(sop_uid="1.2.3.4")
+    first = to_bytes(ds)
+    instance_ingest(data=first)
+    ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+
+    result = instance_ingest(data=to_bytes(ds))
+
+    assert result.outcome == Outcome.REFUSED
+    assert result.reason == (
+        "This object is already stored in another transfer syntax (1.2.840.10008.1.2.1); the "
+        "archive keeps the first copy."
+    )
     assert (data_dir / "dicom" / Instance.objects.get().path).read_bytes() == first
 
 

@@ -13,6 +13,7 @@ from django.test import override_settings
 from pydicom.uid import CTImageStorage, MRImageStorage
 from pynetdicom import AE
 
+from assist_web.archive.ingest import instance_ingest
 from assist_web.archive.models import Instance, Study
 from assist_web.archive.scp import ListenerConfig, StoreStatus, listener_start, store_handle
 from tests.dicom_files import mr_slice, to_bytes
@@ -107,6 +108,27 @@ def test_sending_a_folder_again_is_a_no_op(
         before
     )
     assert Study.objects.get().num_instances == 3
+
+
+@pytest.mark.peers
+@pytest.mark.django_db(transaction=True)
+def test_an_image_already_here_by_another_path_is_accepted_as_a_copy(
+    dcmtk: None, dicom_listener: RunningListener, tmp_path: Path, data_dir: Path
+) -> None:
+    """The listener writes the sender's AE title into the file meta, so its file differs from
+    the uploaded one; the object does not."""
+    uploaded = _study_files(tmp_path / "send", 2)
+    for data in uploaded:
+        instance_ingest(data=data)
+
+    sent = storescu(
+        [tmp_path / "send"], port=dicom_listener.port, called_aet=dicom_listener.ae_title
+    )
+
+    assert sent.returncode == 0, sent.stderr
+    assert "Error" not in sent.stdout + sent.stderr
+    stored = sorted((data_dir / "dicom" / i.path).read_bytes() for i in Instance.objects.all())
+    assert stored == sorted(uploaded)
 
 
 @pytest.mark.django_db(transaction=True)
