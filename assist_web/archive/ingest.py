@@ -1,9 +1,10 @@
 """The one way an object enters the archive, whatever path it came by.
 
 Browser upload, STOW-RS, C-STORE and PACS pulls all call ``instances_ingest`` (or
-``instance_ingest`` for one object). The SOP Instance UID is an object's identity: an identical
-second copy is a no-op, a different object under a UID already stored is refused. A refused
-object leaves nothing behind, neither a file nor a row.
+``instance_ingest`` for one object). The SOP Instance UID is an object's identity: a second
+copy is a no-op (identical, or differing only in the file meta group its sender wrote), a
+different object under a UID already stored is refused. A refused object leaves nothing behind,
+neither a file nor a row.
 
 A batch (the parts of one STOW request, the files of one upload) is indexed in one transaction:
 a few queries per series instead of several per instance, and one commit. Should the batch
