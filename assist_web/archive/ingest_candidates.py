@@ -20,8 +20,9 @@ from assist_web.archive.ingest_results import (
 )
 from assist_web.archive.models import Instance
 from assist_web.archive.parsing import parse_part10
-from assist_web.archive.reading import DAMAGED, dataset_bytes
+from assist_web.archive.reading import DAMAGED
 from assist_web.archive.refusals import DicomRejected, RefusalKind
+from assist_web.archive.scanning import dataset_bytes
 from assist_web.archive.store import file_store
 
 

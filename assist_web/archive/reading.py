@@ -109,25 +109,3 @@ def starts_explicit_group_2(data: bytes, at: int) -> bool:
 
 def _past_file_meta(tag: BaseTag, vr: str | None, length: int) -> bool:
     return tag >> 16 != 2
-
-
-# Explicit VRs whose length is a 4-byte field after 2 reserved bytes (PS3.5 7.1.2).
-_LONG_VRS = frozenset(
-    {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV"}
-)
-
-
-def dataset_bytes(data: bytes) -> bytes | None:
-    """A Part 10 file's bytes after its file meta group: the object itself, without what the
-    writer of the file added (its implementation, the sender's AE title). None where the file
-    does not start as PS3.10 7.1 writes it."""
-    if data[128:PREFIX_END] != b"DICM":
-        return None
-    at = PREFIX_END
-    while starts_explicit_group_2(data, at):
-        vr = data[at + 4 : at + 6]
-        if vr in _LONG_VRS:
-            at += 12 + int.from_bytes(data[at + 8 : at + 12], "little")
-        else:
-            at += 8 + int.from_bytes(data[at + 6 : at + 8], "little")
-    return data[at:] if at <= len(data) else None

@@ -80,6 +80,19 @@ def scan_part10(data: bytes) -> Scanned | None:
     return Scanned(meta=meta, elements=elements, transfer_syntax_uid=uid, implicit=implicit)
 
 
+def dataset_bytes(data: bytes) -> bytes | None:
+    """A Part 10 file's bytes after its file meta group: the object itself, without what the
+    writer of the file added (its implementation, the sender's AE title). None where the file
+    does not start as PS3.10 7.1 writes it."""
+    if data[128:PREFIX_END] != b"DICM" or not starts_explicit_group_2(data, PREFIX_END):
+        return None
+    try:
+        _, start = _dataset(data, PREFIX_END, len(data), implicit=False, meta=True)
+    except (_NotPlain, struct.error, UnicodeDecodeError):
+        return None
+    return data[start:]
+
+
 def _check_encoding(data: bytes, at: int, implicit: bool) -> None:
     """pydicom reads a dataset whose first element looks otherwise encoded in the other way."""
     head = data[at + 4 : at + 6]
