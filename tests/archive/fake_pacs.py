@@ -42,6 +42,8 @@ class FakePacs:
     override: Callable[[str], Answer] | None = None
     # What each retrieval sends in place of the instance asked for, when set.
     swap: Callable[[HeldInstance], bytes] | None = None
+    # How each retrieval's body goes out (pieces, pauses), when set; else all at once.
+    pace: Callable[[bytes], Iterable[bytes]] | None = None
     requests: list[str] = field(default_factory=list)
     base_url: str = ""
 
@@ -64,7 +66,8 @@ class FakePacs:
             for held_instance in self.instances:
                 if held_instance.sop_uid == parts[5]:
                     data = self.swap(held_instance) if self.swap else held_instance.data
-                    return 200, _MULTIPART, _multipart(data)
+                    body = _multipart(data)
+                    return 200, _MULTIPART, self.pace(body) if self.pace else body
         return 404, {}, b""
 
     def _page(self, items: list[dict[str, object]], query: dict[str, str]) -> Answer:

@@ -6,6 +6,7 @@ loops for ever."""
 import gzip
 import json
 import random
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -223,6 +224,61 @@ def test_an_instance_over_the_upload_limit_fails_the_pull(
         "PACS Hostile sent more than 1 MB in answer to an instance retrieval; check the base URL."
     )
     assert Instance.objects.count() == 0
+
+
+def _dripped(body: bytes) -> Iterator[bytes]:
+    """The start of the answer, then a byte every 0.1 s for 30 s (a client without a floor
+    would wait that long): each read gets something long before the read timeout."""
+    yield body[:200]
+    for _ in range(300):
+        time.sleep(0.1)
+        yield b"x"
+
+
+def _steady(body: bytes) -> Iterator[bytes]:
+    """The whole answer in pieces of 100 bytes with a pause before each."""
+    for start in range(0, len(body), 100):
+        time.sleep(0.05)
+        yield body[start : start + 100]
+
+
+@pytest.fixture
+def slow_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An answer may take 0.5 s, then must keep up 1 kB/s."""
+    monkeypatch.setattr(answers, "ANSWER_GRACE_S", 0.5)
+    monkeypatch.setattr(answers, "ANSWER_MIN_BYTES_PER_S", 1024)
+
+
+def test_an_answer_dripped_a_byte_at_a_time_is_cut_off(
+    pacs: FakePacs, remote: RemotePacs, alice: User, slow_floor: None
+) -> None:
+    pacs.instances = _held(STUDY, 1)
+    pacs.pace = _dripped
+    started = time.monotonic()
+
+    pull = _pull(remote, alice, study_instance_uid=STUDY)
+
+    assert time.monotonic() - started < 10
+    assert pull.state == PacsPull.State.FAILED
+    assert pull.error.startswith(
+        "PACS Hostile sent its answer to an instance retrieval too slowly ("
+    )
+    assert pull.error.endswith(" s) and was cut off.")
+    assert Instance.objects.count() == 0
+
+
+def test_an_answer_that_arrives_slowly_but_steadily_is_taken(
+    pacs: FakePacs, remote: RemotePacs, alice: User, slow_floor: None
+) -> None:
+    pacs.instances = _held(STUDY, 2)
+    pacs.pace = _steady
+    started = time.monotonic()
+
+    pull = _pull(remote, alice, study_instance_uid=STUDY)
+
+    assert time.monotonic() - started > 2 * answers.ANSWER_GRACE_S  # longer than the grace
+    assert (pull.state, pull.num_stored, pull.error) == (PacsPull.State.SUCCEEDED, 2, "")
+    assert Instance.objects.count() == 2
 
 
 def test_an_object_other_than_the_one_asked_for_is_not_stored(

@@ -7,15 +7,18 @@ them; search results are turned into typed summaries that tolerate odd values.
 """
 
 import logging
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3.exceptions
 from django.conf import settings
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-from assist_web.archive.pacs.errors import AnswerTooLarge
+from assist_web.archive.pacs.errors import AnswerTooLarge, AnswerTooSlow
 from assist_web.archive.reading import DAMAGED
 from assist_web.archive.store import uid_is_valid
 
@@ -25,13 +28,20 @@ logger = logging.getLogger(__name__)
 # each); an answer a hundred times that is not a search result.
 MAX_JSON_BYTES = 64 * 1024**2
 _CHUNK_BYTES = 1024**2
+# An answer must keep coming: after the grace time, at this average rate at least. The read
+# timeout alone would wait for ever on a PACS that sends a byte a minute; a slow WAN link
+# (some MB/s) passes easily, a 2 GB object at this floor is given two and a half hours.
+ANSWER_GRACE_S = 120.0
+ANSWER_MIN_BYTES_PER_S = 256 * 1024
 
 
 def body_bounded(response: requests.Response, *args: object, **kwargs: object) -> None:
     """A requests response hook: read the body now, refusing it once it passes its limit
     (search answers: MAX_JSON_BYTES; an instance: the largest upload the site accepts), so that
-    a PACS streaming without end costs a bounded amount of memory. The size counted is after
-    any Content-Encoding is undone, so a compressed bomb is caught too."""
+    a PACS streaming without end costs a bounded amount of memory, or once it falls behind
+    ANSWER_MIN_BYTES_PER_S after ANSWER_GRACE_S, so that one dripping it holds no worker for
+    ever. The size counted is after any Content-Encoding is undone, so a compressed bomb is
+    caught too."""
     accept = response.request.headers.get("Accept", "") if response.request else ""
     limit = MAX_JSON_BYTES if "json" in accept else settings.ASSIST_MAX_UPLOAD_BYTES
     declared = response.headers.get("Content-Length", "")
@@ -39,13 +49,35 @@ def body_bounded(response: requests.Response, *args: object, **kwargs: object) -
         response.close()
         raise AnswerTooLarge(limit)
     body = bytearray()
-    for chunk in response.iter_content(_CHUNK_BYTES):
-        body += chunk
+    started = time.monotonic()
+    for piece in _pieces(response):
+        body += piece
         if len(body) > limit:
             response.close()
             raise AnswerTooLarge(limit)
+        elapsed = time.monotonic() - started
+        if elapsed > ANSWER_GRACE_S + len(body) / ANSWER_MIN_BYTES_PER_S:
+            response.close()
+            raise AnswerTooSlow(len(body), elapsed)
     # requests keeps a read body here; Session.send then finds it read (see its `stream` path).
     response._content = bytes(body)
+
+
+def _pieces(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives, decoded: each piece is what one read brought, so a sender's
+    pace is seen between pieces (requests' iter_content waits for whole chunks). urllib3's
+    errors are raised as requests raises them."""
+    try:
+        while piece := response.raw.read1(_CHUNK_BYTES, decode_content=True):
+            yield piece
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from None
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from None
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from None
 
 
 def dataset_of(item: Any) -> Dataset | None:

@@ -32,6 +32,7 @@ from assist_web.archive.pacs.answers import (
 )
 from assist_web.archive.pacs.errors import (
     AnswerTooLarge,
+    AnswerTooSlow,
     PacsAuthenticationFailed,
     PacsError,
     PacsUnreachable,
@@ -241,6 +242,11 @@ class PacsConnection:
                 raise PacsError(
                     f"PACS {self.remote_name} sent more than {exc.limit // 1024**2} MB in answer "
                     f"to {what}; check the base URL."
+                ) from None
+            except AnswerTooSlow as exc:
+                raise PacsError(
+                    f"PACS {self.remote_name} sent its answer to {what} too slowly "
+                    f"({exc.received // 1024} kB in {exc.seconds:.0f} s) and was cut off."
                 ) from None
             except (ValueError, TypeError, RecursionError):
                 # dicomweb-client's JSON and format checks (a JSON nesting deep enough to

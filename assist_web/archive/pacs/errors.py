@@ -24,3 +24,13 @@ class AnswerTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"more than {limit} bytes")
         self.limit = limit
+
+
+class AnswerTooSlow(Exception):
+    """An answer's body came in slower than the client waits for (``received`` bytes in
+    ``seconds``); the connection has been closed. The client turns it into a PacsError."""
+
+    def __init__(self, received: int, seconds: float) -> None:
+        super().__init__(f"{received} bytes in {seconds:.0f} s")
+        self.received = received
+        self.seconds = seconds
