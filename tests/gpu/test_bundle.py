@@ -40,7 +40,8 @@ def test_demo_bundle_metadata_records_how_it_was_made() -> None:
     metadata = json.loads((DEMO_BUNDLE / "configs/metadata.json").read_text())
     assert metadata["required_sequences"] == ["T1", "T1c", "T2", "FLAIR"]
     assert metadata["labels"]["3"] == "enhancing tumour"
-    assert metadata["preprocessing"]["spacing_mm"] == [4.0, 2.4, 2.4]
+    inference = json.loads((DEMO_BUNDLE / "configs/inference.json").read_text())
+    assert metadata["preprocessing"]["spacing_mm"] == inference["spacing_mm"] == [1.5, 1.0, 1.0]
     training = metadata["training"]
     assert training["command"].startswith("python -m workers.gpu.train ")
     assert set(training["validation"]["dice"]) == {"GTV", "Edema", "Brain"}

@@ -23,7 +23,7 @@ def test_a_short_run_with_parallel_case_generation_writes_a_loadable_bundle(
     training = train(options)
     assert training["command"] == (
         f"python -m workers.gpu.train --out {tmp_path / 'bundle'} --cases 2 --seed 0 "
-        "--grid small --epochs 1 --workers 2")
+        "--grid small --epochs 1 --version 0.2.0 --workers 2")
     assert training["train_seeds"] == "1000-1001"
     assert training["validation_seeds"] == "8000-8000"
     assert training["steps"] == 1

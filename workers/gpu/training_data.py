@@ -22,8 +22,10 @@ _INTENSITY_SHIFT = 0.05  # percentile normalisation removes
 @dataclass(frozen=True, eq=False)
 class TrainingCase:
     seed: int
-    inputs: torch.Tensor  # (channels, slices, rows, columns), preprocessed, model grid
-    targets: torch.Tensor  # (len(OUTPUTS), ...) 0/1 float
+    # Stored compactly (a clinical case on the model grid is ~8 M voxels per channel):
+    # patches come back as float32.
+    inputs: torch.Tensor  # (channels, slices, rows, columns), preprocessed, model grid, float16
+    targets: torch.Tensor  # (len(OUTPUTS), ...) 0/1 uint8
     lesion: np.ndarray  # (n, 3) voxel indices of the whole tumour, for lesion-centred patches
 
 
@@ -54,8 +56,8 @@ def training_case(seed: int, grid: str, channels: tuple[str, ...],
     prepared = model_input(case.volumes, spacing_mm, preprocessing)
     masks = [_on_grid(case.truth[name], case.volumes.reference, prepared.grid)
              for name in OUTPUTS]
-    targets = torch.from_numpy(np.stack(masks).astype(np.float32))
-    return TrainingCase(seed=seed, inputs=prepared.tensor, targets=targets,
+    targets = torch.from_numpy(np.stack(masks).astype(np.uint8))
+    return TrainingCase(seed=seed, inputs=prepared.tensor.to(torch.float16), targets=targets,
                         lesion=np.argwhere(masks[OUTPUTS.index("WT")]))
 
 
@@ -70,7 +72,7 @@ def crop_sample(case: TrainingCase, roi: Sequence[int],
         centre = np.array([rng.integers(n) for n in shape])
     start = np.clip(centre - size // 2, 0, shape - size)
     box = tuple(slice(int(a), int(a + s)) for a, s in zip(start, size, strict=True))
-    x, y = inputs[(slice(None), *box)], targets[(slice(None), *box)]
+    x, y = inputs[(slice(None), *box)].float(), targets[(slice(None), *box)].float()
     if rng.random() < 0.5:  # left-right: tumours occur on either side
         x, y = x.flip(-1), y.flip(-1)
     channels = x.shape[0]
