@@ -21,19 +21,39 @@ def _volume(array: np.ndarray, spacing: tuple[float, float, float],
                   sop_instance_uids=(), frame_of_reference_uid=FRAME)
 
 
+@pytest.mark.filterwarnings("ignore:Divide by zero")  # MONAI on the constant channel
 def test_percentile_scaling_gives_monais_values() -> None:
     rng = np.random.default_rng(5)
     image = (rng.gamma(2.0, 300.0, (3, 20, 30, 30))).astype(np.float32)
+    image[2] = 7.0  # a constant channel: MONAI only shifts it
     for transform in (
         Compose([ScaleIntensityRangePercentiles(0.5, 99.5, 0.0, 1.0, channel_wise=True)]),
+        Compose([ScaleIntensityRangePercentiles(5, 95, -1.0, 1.0, clip=True,
+                                                channel_wise=True)]),
         Compose([ScaleIntensityRangePercentiles(2, 98, -1.0, 1.0, clip=True),
                  NormalizeIntensity(channel_wise=True)]),
+        Compose([NormalizeIntensity(channel_wise=True),
+                 ScaleIntensityRangePercentiles(1, 99, 0.0, 1.0, channel_wise=True)]),
     ):
         expected = torch.as_tensor(transform(image)).numpy()
 
+        got = np.asarray(preprocessed(transform, list(image)))
+
         # float32 percentiles (torch) against float64 ones (numpy): a few float32 ulps.
-        np.testing.assert_allclose(np.asarray(preprocessed(transform, image)), expected,
-                                   rtol=1e-5, atol=1e-5)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_preprocessing_leaves_the_channels_as_they_were() -> None:
+    """The channels may be the study's own volumes (the T1c on its own grid)."""
+    channels = [np.arange(1000, dtype=np.float32).reshape(10, 10, 10) for _ in range(2)]
+    transform = Compose([ScaleIntensityRangePercentiles(0.5, 99.5, 0.0, 1.0,
+                                                        channel_wise=True)])
+
+    preprocessed(transform, channels)
+
+    for channel in channels:
+        np.testing.assert_array_equal(channel.ravel(), np.arange(1000))
 
 
 def test_channels_go_straight_from_their_own_grid_onto_the_model_grid() -> None:
