@@ -1,8 +1,9 @@
 """One broker configuration for every process of a site, Django or not.
 
 With ``CELERY_BROKER_URL`` unset, the web process, the default-queue worker and the gpu worker
-all derive the same embedded broker from ``ASSIST_DATA_DIR``: kombu's filesystem transport,
-which needs no server. Production sets ``CELERY_BROKER_URL`` to Redis.
+all derive the same embedded broker from ``ASSIST_DATA_DIR``: kombu's filesystem transport
+(with whole messages only: workers/broker_filesystem.py), which needs no server. Production
+sets ``CELERY_BROKER_URL`` to Redis.
 """
 
 import os
@@ -18,6 +19,7 @@ def data_dir() -> Path:
 class BrokerConfig:
     url: str
     transport_options: dict[str, object] = field(default_factory=dict)
+    transport: str | None = None  # a kombu transport class in place of the URL scheme's
 
     @property
     def embedded(self) -> bool:
@@ -33,6 +35,7 @@ def broker_config() -> BrokerConfig:
     (folder / "processed").mkdir(parents=True, exist_ok=True)
     return BrokerConfig(
         url="filesystem://",
+        transport="workers.broker_filesystem:Transport",
         transport_options={
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
@@ -62,6 +65,8 @@ def celery_settings() -> dict[str, object]:
         "broker_connection_retry_on_startup": True,
         "task_default_queue": "default",
     }
+    if config.transport:
+        settings["broker_transport"] = config.transport
     if config.embedded:
         # The filesystem transport has no fanout exchange for remote control and events.
         settings["worker_enable_remote_control"] = False
