@@ -48,6 +48,7 @@ from bench.inference_machine import (  # noqa: E402
     model_time,
     peak_gpu_mb,
 )
+from workers.gpu.allocator import allocator_tune  # noqa: E402
 from workers.gpu.bundle import bundle_load  # noqa: E402
 from workers.gpu.phantom_cases import SEQUENCE_NAMES, case_site  # noqa: E402
 from workers.gpu.pipeline import study_contour  # noqa: E402
@@ -163,9 +164,12 @@ def main() -> None:
                         help="end to end: torch CPU threads of the gpu worker (default: torch's)")
     args = parser.parse_args()
     device = torch.device(args.device) if args.device else device_select()
+    # The gpu worker's malloc settings (workers/gpu/app.py), so that the model alone and the
+    # pipeline are timed on the same footing.
+    malloc = "freed memory kept for reuse" if allocator_tune() else "glibc defaults"
     if args.end_to_end and args.worker_threads:  # the model alone on the worker's threads
         torch.set_num_threads(args.worker_threads)
-    print(f"machine: {machine(device)}; device {device}")
+    print(f"machine: {machine(device)}; device {device}; malloc: {malloc}")
     if args.end_to_end:
         from bench.inference_live import end_to_end
 

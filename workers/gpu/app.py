@@ -6,6 +6,7 @@ from celery import Celery
 from celery.signals import worker_init
 
 from workers.broker import celery_settings
+from workers.gpu.allocator import allocator_tune
 from workers.gpu.config import ConfigurationError, WorkerSettings
 
 QUEUE = "gpu"
@@ -37,3 +38,10 @@ def settings_check(**_: Any) -> None:
         WorkerSettings.from_env()
     except ConfigurationError as error:
         raise SystemExit(f"ASSIST gpu worker not started: {error}") from error
+
+
+@worker_init.connect
+def memory_reuse(**_: Any) -> None:
+    """Freed arrays stay in the worker for the next study (workers/gpu/allocator.py); set before
+    the pool starts, so prefork children inherit it."""
+    allocator_tune()
